@@ -1,0 +1,1 @@
+var o={};const hello=()=>"hi";console.log(hello());
