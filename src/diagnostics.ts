@@ -18,6 +18,11 @@ export interface Diagnostic {
   column?: number
   /** externalId of the record concerned, when there is one. */
   externalId?: string
+  /**
+   * Personal data that explains the problem (the offending value). Shown only with `summary-detail: full`,
+   * never in annotations or logs by default.
+   */
+  detail?: string
   /** Further lines involved (e.g. the other occurrences of a duplicate). */
   related?: ReadonlyArray<{ file: string; line: number }>
 }

@@ -1,0 +1,132 @@
+/**
+ * Wires the stages for the chosen mode. Knows their order and nothing of their insides:
+ * settings → discover → read → map → validate → plan → report.
+ */
+import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { ActionIO } from './actions-io.ts'
+import { InputError, formatLocation, type Diagnostic } from './diagnostics.ts'
+import { DEFAULT_MAPPING, DEFAULT_MAPPING_NAME } from './mapping/default-mapping.ts'
+import { loadMapping, type Mapping } from './mapping/load.ts'
+import { buildPlan } from './plan/plan.ts'
+import { writeRequests } from './plan/write-requests.ts'
+import { selectAnnotations } from './report/annotations.ts'
+import { failureReason } from './report/exit-status.ts'
+import { plural } from './report/markdown.ts'
+import { planOutputs } from './report/outputs.ts'
+import { writePlanReport } from './report/report-file.ts'
+import { planTotals, renderPlanSummary, renderStoppedSummary } from './report/summary.ts'
+import { readSettings, type Settings } from './settings.ts'
+import { discoverFiles } from './sources/discover.ts'
+import { openSource } from './sources/index.ts'
+import type { SourceFile } from './sources/types.ts'
+import { DiagnosticFactory } from './validate/rules.ts'
+
+export interface RunDependencies {
+  io: ActionIO
+  env: NodeJS.ProcessEnv
+  now: () => Date
+}
+
+export async function run({ io, env, now }: RunDependencies): Promise<void> {
+  let settings: Settings | undefined
+  try {
+    settings = readSettings(io.getInput, env)
+    const active = settings
+    const sources = await io.group('📂 Reading HR files', () => openSources(active, io))
+    const mapping = await io.group('🧭 Loading the mapping', () => readMapping(active, io))
+    const plan = await io.group('🔎 Mapping and validating records', async () => {
+      const built = await buildPlan(mapping, sources, {
+        batchSize: active.batchSize,
+        context: { now, guid: randomUUID, random: Math.random },
+        diagnostics: new DiagnosticFactory(active.rules)
+      })
+      const totals = planTotals(built)
+      io.info(
+        `${plural(totals.records, 'record')}: ${totals.valid} valid, ${totals.invalid} invalid, ${totals.ignored} ignored; ` +
+          `${plural(built.batches.length, 'bulk request')} planned.`
+      )
+      return built
+    })
+
+    await io.group('📝 Reporting', async () => {
+      const reportFile = reportPath(active, env)
+      await writePlanReport(reportFile, plan, { generatedAt: now(), detail: active.summaryDetail })
+      io.info(`JSON report: ${reportFile}`)
+      if (active.requestsDir) {
+        const written = await writeRequests(plan, active.requestsDir)
+        io.info(`${plural(written.length, 'bulk request')} written to ${active.requestsDir}`)
+      }
+      for (const annotation of selectAnnotations(plan.diagnostics, active.maxAnnotations)) io.annotate(annotation)
+      const summary = renderPlanSummary(plan, {
+        detail: active.summaryDetail,
+        repository: active.repository,
+        reportFile
+      })
+      if (!(await io.writeSummary(summary))) io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
+      for (const [name, value] of Object.entries(planOutputs(plan, reportFile))) io.setOutput(name, value)
+      const reason = failureReason(planTotals(plan), active.failOn)
+      if (reason) io.setFailed(reason)
+    })
+  } catch (error) {
+    await reportFailure(error, io, settings)
+  }
+}
+
+async function openSources(settings: Settings, io: ActionIO): Promise<SourceFile[]> {
+  const files = await discoverFiles(settings.files, settings.workspace)
+  const sources: SourceFile[] = []
+  for (const file of files) {
+    const source = await openSource(file, { delimiter: settings.delimiter })
+    io.info(`${source.file}: ${source.format.toUpperCase()}, ${source.encoding}, ${plural(source.headers.length, 'column')}`)
+    sources.push(source)
+  }
+  return sources
+}
+
+async function readMapping(settings: Settings, io: ActionIO): Promise<Mapping> {
+  if (!settings.mapping) {
+    io.info(`No mapping input: using the default mapping (docs/mapping.md).`)
+    return loadMapping(DEFAULT_MAPPING, DEFAULT_MAPPING_NAME)
+  }
+  let text: string
+  try {
+    text = await readFile(path.join(settings.workspace, settings.mapping), 'utf8')
+  } catch {
+    throw new InputError({
+      severity: 'error',
+      rule: 'input',
+      message: `Input 'mapping': cannot read '${settings.mapping}' in the workspace; check the path (and that the repository is checked out).`
+    })
+  }
+  const mapping = loadMapping(text.replace(/^\uFEFF/, ''), settings.mapping)
+  io.info(`${settings.mapping}: ${plural(mapping.attributes.length, 'attribute')} mapped.`)
+  return mapping
+}
+
+function reportPath(settings: Settings, env: NodeJS.ProcessEnv): string {
+  const step = (env.GITHUB_ACTION || 'local').replace(/[^\w.-]/g, '_')
+  return path.join(settings.runnerTemp, `entra-hr-sync-${step}.json`)
+}
+
+/** Input problems are annotated where they are and summarized; anything else is one line, never a stack trace. */
+async function reportFailure(error: unknown, io: ActionIO, settings: Settings | undefined): Promise<void> {
+  if (error instanceof InputError) {
+    const diagnostics: readonly Diagnostic[] = error.diagnostics
+    for (const annotation of selectAnnotations(diagnostics, settings?.maxAnnotations ?? 10)) io.annotate(annotation)
+    await io.writeSummary(
+      renderStoppedSummary(diagnostics, {
+        detail: settings?.summaryDetail ?? 'ids',
+        repository: settings?.repository ?? { serverUrl: '', repo: '', sha: '' }
+      })
+    )
+    const first = diagnostics[0]
+    const more = diagnostics.length > 1 ? ` (and ${plural(diagnostics.length - 1, 'more problem')})` : ''
+    io.setFailed(`${first ? formatLocation(first) : error.message}${more}`)
+    return
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  io.setFailed(`Unexpected error: ${message}. Please report it with the log of this step (debug logging shows more).`)
+  if (error instanceof Error && error.stack) io.debug(error.stack)
+}

@@ -1,0 +1,31 @@
+/**
+ * Checks, before any row is read, that every column a mapping expression references exists in a file's header.
+ * Reported at the reference in the mapping file, naming the HR file, with a hint when a header is close.
+ */
+import type { Diagnostic } from '../diagnostics.ts'
+import type { SourceFile } from '../sources/types.ts'
+import type { Mapping } from './load.ts'
+import { closest } from '../did-you-mean.ts'
+
+export function checkColumns(mapping: Mapping, source: SourceFile): Diagnostic[] {
+  // Attribute names resolve case-insensitively, as in Entra (and as createRecordMapper binds them).
+  const headers = new Set(source.headers.map((header) => header.toLowerCase()))
+  const problems: Diagnostic[] = []
+  for (const attribute of mapping.attributes) {
+    for (const column of attribute.expression.attributes) {
+      if (headers.has(column.toLowerCase())) continue
+      const offset = attribute.expression.source.indexOf(`[${column}]`)
+      const hint = closest(column, source.headers)
+      problems.push({
+        severity: 'error',
+        rule: 'mapping-unknown-column',
+        file: mapping.file,
+        ...attribute.positionOf(Math.max(0, offset)),
+        message:
+          `'${attribute.path}': column [${column}] is not in the header of ${source.file}` +
+          (hint ? ` (did you mean [${hint}]?)` : ` (its columns: ${source.headers.join(', ')})`)
+      })
+    }
+  }
+  return problems
+}

@@ -1,0 +1,109 @@
+/**
+ * Plan mode's pipeline over every HR file: map → validate each record → validate across records → order and pack.
+ * Pure apart from reading the sources it is given; the result is plain data for the report and upload stages.
+ */
+import { InputError, type Diagnostic } from '../diagnostics.ts'
+import type { EvaluationContext } from '../mapping/expression/index.ts'
+import { checkColumns } from '../mapping/columns.ts'
+import type { Mapping } from '../mapping/load.ts'
+import { createRecordMapper } from '../scim/user.ts'
+import { packBatches, uploadOrder } from '../scim/batch.ts'
+import type { SourceFile } from '../sources/types.ts'
+import { validateAcrossRecords } from '../validate/cross-record.ts'
+import { createRecordValidator } from '../validate/record.ts'
+import type { DiagnosticFactory } from '../validate/rules.ts'
+import type { FileSummary, Plan, PlannedRecord, RecordStatus } from './types.ts'
+
+export interface PlanOptions {
+  batchSize: number
+  context: EvaluationContext
+  diagnostics: DiagnosticFactory
+}
+
+export async function buildPlan(mapping: Mapping, sources: readonly SourceFile[], options: PlanOptions): Promise<Plan> {
+  const columnProblems = sources.flatMap((source) => checkColumns(mapping, source))
+  if (columnProblems.length > 0) throw new InputError(columnProblems)
+
+  const records: PlannedRecord[] = []
+  const diagnostics: Diagnostic[] = [...mapping.warnings]
+  const validate = createRecordValidator(mapping, options.diagnostics)
+
+  for (const [fileIndex, source] of sources.entries()) {
+    const mapper = createRecordMapper(mapping, source, options.context, options.diagnostics)
+    for await (const chunk of source.chunks) {
+      for (const record of chunk) {
+        const mapped = mapper.map(record)
+        const found = mapped.diagnostics
+        const keys = validate(mapped.values, { file: source.file, line: record.line }, found)
+        let status: RecordStatus = found.some((d) => d.severity === 'error') ? 'invalid' : 'valid'
+        if (mapped.ignored) {
+          status = 'ignored'
+          const notice = options.diagnostics.create('object-ignored', {
+            file: source.file,
+            line: record.line,
+            message: 'the mapping returned IgnoreObjectFlow; the record is not sent'
+          })
+          if (notice) found.push(notice)
+        }
+        for (const diagnostic of found) {
+          if (keys.externalId !== undefined) diagnostic.externalId = keys.externalId
+          diagnostics.push(diagnostic)
+        }
+        records.push({
+          fileIndex,
+          line: record.line,
+          externalId: keys.externalId,
+          userName: keys.userName,
+          managerId: keys.managerId,
+          status,
+          payload: status === 'valid' ? mapper.payload(mapped.values) : undefined
+        })
+      }
+    }
+  }
+
+  const files = sources.map((source) => source.file)
+  diagnostics.push(...validateAcrossRecords(records, files, options.diagnostics))
+
+  return {
+    mappingFile: mapping.file,
+    files: sources.map((source, index) => summarize(source, index, records)),
+    records,
+    diagnostics: sortDiagnostics(diagnostics, files),
+    batches: packBatches(uploadOrder(records), options.batchSize),
+    batchSize: options.batchSize
+  }
+}
+
+function summarize(source: SourceFile, fileIndex: number, records: readonly PlannedRecord[]): FileSummary {
+  const summary: FileSummary = {
+    file: source.file,
+    format: source.format,
+    delimiter: source.delimiter,
+    encoding: source.encoding,
+    records: 0,
+    valid: 0,
+    invalid: 0,
+    ignored: 0
+  }
+  for (const record of records) {
+    if (record.fileIndex !== fileIndex) continue
+    summary.records++
+    summary[record.status]++
+  }
+  return summary
+}
+
+/** Mapping-file problems first, then HR files in run order, by line; stable otherwise. */
+function sortDiagnostics(diagnostics: Diagnostic[], files: readonly string[]): Diagnostic[] {
+  const rank = (d: Diagnostic): number => (d.file === undefined ? -1 : files.indexOf(d.file))
+  return diagnostics
+    .map((diagnostic, order) => ({ diagnostic, order }))
+    .sort(
+      (a, b) =>
+        rank(a.diagnostic) - rank(b.diagnostic) ||
+        (a.diagnostic.line ?? 0) - (b.diagnostic.line ?? 0) ||
+        a.order - b.order
+    )
+    .map(({ diagnostic }) => diagnostic)
+}

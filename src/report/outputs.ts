@@ -1,0 +1,16 @@
+/** The step outputs of a plan, as strings (what GITHUB_OUTPUT holds). */
+import type { Plan } from '../plan/types.ts'
+import { planTotals } from './summary.ts'
+
+export function planOutputs(plan: Plan, reportFile: string): Record<string, string> {
+  const totals = planTotals(plan)
+  return {
+    'report-file': reportFile,
+    records: String(totals.records),
+    valid: String(totals.valid),
+    invalid: String(totals.invalid),
+    errors: String(totals.errors),
+    warnings: String(totals.warnings),
+    requests: String(plan.batches.length)
+  }
+}

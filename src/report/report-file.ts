@@ -1,0 +1,80 @@
+/**
+ * The JSON report: every diagnostic and every record with its status and request, for scripts, artifacts and the
+ * later `report` mode. Written as a stream, since a big run has a million records.
+ */
+import { createWriteStream } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { once } from 'node:events'
+import type { Diagnostic } from '../diagnostics.ts'
+import type { Plan } from '../plan/types.ts'
+import type { SummaryDetail } from '../settings.ts'
+import { planTotals } from './summary.ts'
+
+export const REPORT_VERSION = 1
+
+export interface ReportContext {
+  generatedAt: Date
+  detail: SummaryDetail
+}
+
+export async function writePlanReport(file: string, plan: Plan, context: ReportContext): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true })
+  const out = createWriteStream(file, { encoding: 'utf8' })
+  const write = async (chunk: string): Promise<void> => {
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  const requestOf = new Int32Array(plan.records.length).fill(-1)
+  plan.batches.forEach((batch, request) => {
+    for (const index of batch.records) requestOf[index] = request
+  })
+
+  const header = {
+    version: REPORT_VERSION,
+    mode: 'plan',
+    generatedAt: context.generatedAt.toISOString(),
+    mapping: plan.mappingFile,
+    batchSize: plan.batchSize,
+    requests: plan.batches.length,
+    totals: planTotals(plan),
+    files: plan.files
+  }
+  await write(JSON.stringify(header, null, 2).slice(0, -2) + ',\n  "diagnostics": [')
+  await writeList(plan.diagnostics, (d) => JSON.stringify(publicDiagnostic(d, context.detail)), write)
+  await write('\n  ],\n  "records": [')
+  await writeList(
+    plan.records,
+    (record, index) =>
+      JSON.stringify({
+        file: plan.files[record.fileIndex]?.file,
+        line: record.line,
+        externalId: record.externalId ?? null,
+        status: record.status,
+        request: requestOf[index] === -1 ? null : requestOf[index]
+      }),
+    write
+  )
+  await write('\n  ]\n}\n')
+  out.end()
+  await once(out, 'finish')
+}
+
+async function writeList<T>(
+  items: readonly T[],
+  render: (item: T, index: number) => string,
+  write: (chunk: string) => Promise<void>
+): Promise<void> {
+  const CHUNK = 10_000
+  for (let start = 0; start < items.length; start += CHUNK) {
+    const lines: string[] = []
+    for (let i = start; i < Math.min(items.length, start + CHUNK); i++) lines.push(render(items[i] as T, i))
+    await write((start === 0 ? '\n    ' : ',\n    ') + lines.join(',\n    '))
+  }
+}
+
+/** Values (`detail`) stay out of the report unless the user opted in: report files travel as artifacts. */
+function publicDiagnostic(diagnostic: Diagnostic, detail: SummaryDetail): Diagnostic {
+  if (detail === 'full' || diagnostic.detail === undefined) return diagnostic
+  const { detail: _hidden, ...rest } = diagnostic
+  return rest
+}

@@ -1,0 +1,209 @@
+/**
+ * Turns one HR record into the SCIM user of a bulk operation: evaluates every mapped expression, converts booleans,
+ * omits empty values, and writes the JSON directly (no intermediate object: this runs a million times in a big run).
+ */
+import type { Diagnostic } from '../diagnostics.ts'
+import type { Mapping, MappedAttribute } from '../mapping/load.ts'
+import {
+  ExpressionEvaluationError,
+  IGNORE_ATTRIBUTE_FLOW,
+  IGNORE_OBJECT_FLOW,
+  bindExpression,
+  type EvaluationContext
+} from '../mapping/expression/index.ts'
+import type { SourceFile, SourceRecord } from '../sources/types.ts'
+import type { DiagnosticFactory } from '../validate/rules.ts'
+import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from './limits.ts'
+
+/** A mapped value: a string, a boolean (`active`, `primary`) or absent. */
+export type MappedValue = string | boolean | undefined
+
+export interface MappedRecord {
+  /** One value per mapping attribute, in mapping order. */
+  values: MappedValue[]
+  /** The mapping returned IgnoreObjectFlow: the record is not sent. */
+  ignored: boolean
+  diagnostics: Diagnostic[]
+}
+
+export interface RecordMapper {
+  map(record: SourceRecord): MappedRecord
+  /** The `data` object of the bulk operation, as JSON. */
+  payload(values: readonly MappedValue[]): string
+}
+
+const BOOLEAN_KEYS = new Set(['active', 'primary'])
+
+export function createRecordMapper(
+  mapping: Mapping,
+  source: SourceFile,
+  context: EvaluationContext,
+  diagnostics: DiagnosticFactory
+): RecordMapper {
+  const columns = new Map<string, number>()
+  source.headers.forEach((name, index) => {
+    columns.set(name, index)
+    // Entra resolves attribute names case-insensitively; an exact match still wins.
+    if (!columns.has(name.toLowerCase())) columns.set(name.toLowerCase(), index)
+  })
+  const columnIndex = (name: string): number | undefined => columns.get(name) ?? columns.get(name.toLowerCase())
+
+  const evaluators = mapping.attributes.map((attribute) => ({
+    attribute,
+    evaluate: bindExpression(attribute.expression, columnIndex, context),
+    isBoolean: BOOLEAN_KEYS.has(attribute.target.key)
+  }))
+  const file = source.file
+
+  function map(record: SourceRecord): MappedRecord {
+    const values: MappedValue[] = new Array(evaluators.length)
+    const problems: Diagnostic[] = record.diagnostics ? [...record.diagnostics] : []
+    let ignored = false
+    for (let i = 0; i < evaluators.length; i++) {
+      const { attribute, evaluate, isBoolean } = evaluators[i] as (typeof evaluators)[number]
+      let result
+      try {
+        result = evaluate(record.values)
+      } catch (error) {
+        if (!(error instanceof ExpressionEvaluationError)) throw error
+        const diagnostic = diagnostics.create('expression-error', {
+          file,
+          line: record.line,
+          message: `${attribute.path}: ${error.message}`,
+          ...(error.value !== undefined ? { detail: error.value } : {})
+        })
+        if (diagnostic) problems.push(diagnostic)
+        continue
+      }
+      if (result === IGNORE_OBJECT_FLOW) {
+        ignored = true
+        continue
+      }
+      if (result === null || result === IGNORE_ATTRIBUTE_FLOW) continue
+      let text: string
+      if (typeof result === 'string') {
+        text = result
+      } else {
+        const present = result.filter((entry) => entry !== '')
+        if (present.length > 1) {
+          const diagnostic = diagnostics.create('value-multiple', {
+            file,
+            line: record.line,
+            message: `${attribute.path}: the expression produced ${present.length} values; a single value is expected`
+          })
+          if (diagnostic) problems.push(diagnostic)
+          continue
+        }
+        text = present[0] ?? ''
+      }
+      if (text === '') continue
+      values[i] = isBoolean ? toBoolean(text) : text
+    }
+    return { values, ignored, diagnostics: problems }
+  }
+
+  return { map, payload: createPayloadWriter(mapping.attributes) }
+}
+
+/** 'True'/'False' in any case become booleans; anything else stays a string for the validator to report. */
+function toBoolean(text: string): boolean | string {
+  const lower = text.toLowerCase()
+  if (lower === 'true') return true
+  if (lower === 'false') return false
+  return text
+}
+
+type Writer = (values: readonly MappedValue[]) => string
+
+/**
+ * Precomputes the shape of the user (which keys nest where) once per mapping and returns a function that writes a
+ * record's JSON with string concatenation. Empty values are omitted; nested objects without values are left out.
+ */
+export function createPayloadWriter(attributes: readonly MappedAttribute[]): Writer {
+  const urns = new Set<string>([CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA])
+  for (const { target } of attributes) if (target.kind === 'extension') urns.add(target.urn)
+  const head = `{"schemas":${JSON.stringify([...urns])}`
+
+  // Group attribute indexes by where they go, keeping mapping order within a group.
+  const core: Array<[string, number]> = []
+  const name: Array<[string, number]> = []
+  const multi = new Map<string, Map<string, Array<[string, number]>>>()
+  const extensions = new Map<string, Array<[string, number, boolean]>>()
+  attributes.forEach(({ target }, index) => {
+    switch (target.kind) {
+      case 'core':
+        // externalId first: it is the key, and it makes payloads easy to read.
+        if (target.key === 'externalId') core.unshift([target.key, index])
+        else core.push([target.key, index])
+        break
+      case 'name':
+        name.push([target.key, index])
+        break
+      case 'multi': {
+        const byType = multi.get(target.attribute) ?? new Map<string, Array<[string, number]>>()
+        const keys = byType.get(target.type) ?? []
+        keys.push([target.key, index])
+        byType.set(target.type, keys)
+        multi.set(target.attribute, byType)
+        break
+      }
+      case 'extension': {
+        const keys = extensions.get(target.urn) ?? []
+        keys.push([target.key, index, target.reference])
+        extensions.set(target.urn, keys)
+        break
+      }
+    }
+  })
+
+  const parts: Writer[] = []
+  for (const [key, index] of core) parts.push(member(key, index))
+  if (name.length > 0) parts.push(nested('name', name.map(([key, index]) => member(key, index))))
+  for (const [attribute, byType] of multi) {
+    const entries = [...byType].map(([type, keys]) => {
+      const fields = keys.map(([key, index]) => member(key, index))
+      const typeMember = `"type":${JSON.stringify(type)}`
+      return (values: readonly MappedValue[]): string => {
+        const body = concat(fields, values)
+        return body ? `{${typeMember}${body}}` : ''
+      }
+    })
+    parts.push((values) => {
+      const list = entries
+        .map((entry) => entry(values))
+        .filter(Boolean)
+        .join(',')
+      return list ? `,"${attribute}":[${list}]` : ''
+    })
+  }
+  for (const [urn, keys] of extensions) {
+    parts.push(nested(urn, keys.map(([key, index, reference]) => member(key, index, reference))))
+  }
+
+  return (values) => head + concat(parts, values) + '}'
+}
+
+function concat(writers: readonly Writer[], values: readonly MappedValue[]): string {
+  let text = ''
+  for (const write of writers) text += write(values)
+  return text
+}
+
+/** `,"key":value` when the value is present; a reference (the manager) is written `{"value":…}`. */
+function member(key: string, index: number, reference = false): Writer {
+  const prefix = `,${JSON.stringify(key)}:`
+  return (values) => {
+    const value = values[index]
+    if (value === undefined) return ''
+    return reference ? `${prefix}{"value":${JSON.stringify(value)}}` : prefix + JSON.stringify(value)
+  }
+}
+
+/** `,"key":{…}` with the members present, or nothing when none is. */
+function nested(key: string, members: readonly Writer[]): Writer {
+  const prefix = `,${JSON.stringify(key)}:{`
+  return (values) => {
+    const body = concat(members, values)
+    return body ? `${prefix}${body.slice(1)}}` : ''
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Rules that need every record of the run: duplicate keys across all files, and manager references
+ * (unknown, self, cycles). Records with a resulting error are marked invalid, so they are never sent.
+ */
+import type { Diagnostic } from '../diagnostics.ts'
+import type { PlannedRecord } from '../plan/types.ts'
+import type { DiagnosticFactory, RuleName } from './rules.ts'
+
+export function validateAcrossRecords(
+  records: PlannedRecord[],
+  files: readonly string[],
+  factory: DiagnosticFactory
+): Diagnostic[] {
+  const found: Diagnostic[] = []
+  const report = (rule: RuleName, index: number, message: string, related?: number[]): void => {
+    const record = records[index] as PlannedRecord
+    const diagnostic = factory.create(rule, {
+      file: files[record.fileIndex] as string,
+      line: record.line,
+      message,
+      ...(record.externalId !== undefined ? { externalId: record.externalId } : {}),
+      ...(related
+        ? { related: related.map((i) => ({ file: files[records[i]!.fileIndex]!, line: records[i]!.line })) }
+        : {})
+    })
+    if (!diagnostic) return
+    found.push(diagnostic)
+    if (diagnostic.severity === 'error') invalidate(record)
+  }
+
+  duplicates(records, (r) => r.externalId, (index, others, where) => {
+    report('externalId-duplicate', index, `externalId ${records[index]!.externalId} is also on ${where}`, others)
+  }, files)
+  // UPNs are case-insensitive in Entra.
+  duplicates(records, (r) => r.userName?.toLowerCase(), (index, others, where) => {
+    report('userName-duplicate', index, `the same userName is also on ${where}`, others)
+  }, files)
+
+  checkManagers(records, report)
+  return found
+}
+
+function invalidate(record: PlannedRecord): void {
+  if (record.status === 'valid') {
+    record.status = 'invalid'
+    record.payload = undefined
+  }
+}
+
+/** Calls back once per record that shares a key with another (invalid and ignored records count too). */
+function duplicates(
+  records: readonly PlannedRecord[],
+  keyOf: (record: PlannedRecord) => string | undefined,
+  onDuplicate: (index: number, others: number[], where: string) => void,
+  files: readonly string[]
+): void {
+  const first = new Map<string, number | number[]>()
+  records.forEach((record, index) => {
+    if (record.status === 'ignored') return
+    const key = keyOf(record)
+    if (key === undefined) return
+    const seen = first.get(key)
+    if (seen === undefined) first.set(key, index)
+    else if (typeof seen === 'number') first.set(key, [seen, index])
+    else seen.push(index)
+  })
+  for (const group of first.values()) {
+    if (typeof group === 'number') continue
+    for (const index of group) {
+      const others = group.filter((other) => other !== index)
+      const where = others.map((i) => `${files[records[i]!.fileIndex]}:${records[i]!.line}`).join(', ')
+      onDuplicate(index, others, where)
+    }
+  }
+}
+
+function checkManagers(
+  records: PlannedRecord[],
+  report: (rule: RuleName, index: number, message: string, related?: number[]) => void
+): void {
+  const byId = new Map<string, number>()
+  records.forEach((record, index) => {
+    if (record.externalId !== undefined && !byId.has(record.externalId)) byId.set(record.externalId, index)
+  })
+
+  // Each record has at most one manager, so walking manager links from every record finds every cycle once.
+  const state = new Uint8Array(records.length) // 0 unvisited, 1 on the current walk, 2 done
+  records.forEach((record, start) => {
+    if (record.status !== 'valid' || record.managerId === undefined) return
+    const manager = byId.get(record.managerId)
+    if (record.managerId === record.externalId) {
+      report('manager-self', start, `record ${record.externalId} names itself as its manager`)
+    } else if (manager === undefined) {
+      report('manager-unknown', start, `manager ${record.managerId} is not a record of this run`)
+    } else if (records[manager]!.status !== 'valid') {
+      report('manager-unknown', start, `manager ${record.managerId} has errors and will not be sent`)
+    }
+    if (state[start] !== 0) return
+    const walk: number[] = []
+    let current: number | undefined = start
+    while (current !== undefined && state[current] === 0) {
+      state[current] = 1
+      walk.push(current)
+      const managerId: string | undefined = records[current]!.managerId
+      const next: number | undefined = managerId === undefined ? undefined : byId.get(managerId)
+      current = next === current ? undefined : next
+    }
+    if (current !== undefined && state[current] === 1) {
+      const cycle = walk.slice(walk.indexOf(current))
+      const chain = [...cycle, current].map((i) => records[i]!.externalId).join(' → ')
+      for (const index of cycle) report('manager-cycle', index, `manager references form a cycle: ${chain}`)
+    }
+    for (const index of walk) state[index] = 2
+  })
+}

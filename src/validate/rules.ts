@@ -1,0 +1,83 @@
+/**
+ * The catalogue of record rules with their default severity. Severity decides whether a record is sent:
+ * a record with any error is never sent. The `rules` input overrides severities (see settings.ts).
+ */
+import type { Diagnostic, Severity } from '../diagnostics.ts'
+import type { RuleSeverity } from '../settings.ts'
+
+export interface RuleInfo {
+  severity: Severity
+  description: string
+}
+
+export const RULES = {
+  'csv-field-count': { severity: 'error', description: 'A CSV row has more or fewer fields than the header.' },
+  'csv-quote': { severity: 'error', description: 'A quoted CSV field is not closed.' },
+  'json-record': { severity: 'error', description: 'A JSON/JSONL record is not a flat object.' },
+  'expression-error': {
+    severity: 'error',
+    description: 'A mapping expression failed for this row (for example a date in the wrong format).'
+  },
+  'value-multiple': {
+    severity: 'error',
+    description: 'An expression produced several values for a single-valued attribute.'
+  },
+  'externalId-missing': {
+    severity: 'error',
+    description: 'The record has no externalId, the key Entra matches users on.'
+  },
+  'externalId-duplicate': {
+    severity: 'error',
+    description: 'Several records of the run have the same externalId; none of them is sent.'
+  },
+  'userName-missing': { severity: 'warning', description: 'The record has no userName (UPN).' },
+  'userName-format': { severity: 'error', description: 'userName is not a UPN of the form local@domain.' },
+  'userName-duplicate': {
+    severity: 'error',
+    description: 'Several records of the run have the same userName (UPNs are unique in Entra).'
+  },
+  'active-missing': {
+    severity: 'error',
+    description: 'The record has no active value; Entra disables accounts whose record omits it.'
+  },
+  'active-not-boolean': { severity: 'error', description: 'active is not True or False.' },
+  'date-format': {
+    severity: 'error',
+    description: 'A date attribute (a name ending in Date or DateTime) is not ISO 8601 with a time.'
+  },
+  'manager-unknown': {
+    severity: 'warning',
+    description: 'The manager reference names no record of this run; Entra sets it only if the manager was processed earlier.'
+  },
+  'manager-self': { severity: 'warning', description: 'A record names itself as its manager.' },
+  'manager-cycle': { severity: 'warning', description: 'Manager references form a cycle.' },
+  'object-ignored': {
+    severity: 'notice',
+    description: 'The mapping returned IgnoreObjectFlow for this record, so it is not sent.'
+  }
+} as const satisfies Record<string, RuleInfo>
+
+export type RuleName = keyof typeof RULES
+
+export function isRuleName(name: string): name is RuleName {
+  return Object.hasOwn(RULES, name)
+}
+
+/** Creates diagnostics with the configured severity of their rule; returns undefined for rules turned off. */
+export class DiagnosticFactory {
+  readonly #overrides: ReadonlyMap<string, RuleSeverity>
+
+  constructor(overrides: ReadonlyMap<string, RuleSeverity>) {
+    this.#overrides = overrides
+  }
+
+  severity(rule: RuleName): RuleSeverity {
+    return this.#overrides.get(rule) ?? RULES[rule].severity
+  }
+
+  create(rule: RuleName, fields: Omit<Diagnostic, 'severity' | 'rule'>): Diagnostic | undefined {
+    const severity = this.severity(rule)
+    if (severity === 'off') return undefined
+    return { severity, rule, ...fields }
+  }
+}
