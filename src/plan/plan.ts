@@ -34,7 +34,8 @@ export async function buildPlan(mapping: Mapping, sources: readonly SourceFile[]
       for (const record of chunk) {
         const mapped = mapper.map(record)
         const found = mapped.diagnostics
-        const keys = validate(mapped.values, { file: source.file, line: record.line }, found)
+        // A record the mapping leaves out is not sent, so the record rules do not apply to it.
+        const keys = validate(mapped.values, { file: source.file, line: record.line }, mapped.ignored ? [] : found)
         let status: RecordStatus = found.some((d) => d.severity === 'error') ? 'invalid' : 'valid'
         if (mapped.ignored) {
           status = 'ignored'
