@@ -3,12 +3,13 @@
  * settings → discover → read → map → validate → plan → report.
  */
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ActionIO } from './actions-io.ts'
 import { InputError, formatLocation, type Diagnostic } from './diagnostics.ts'
 import { DEFAULT_MAPPING, DEFAULT_MAPPING_NAME } from './mapping/default-mapping.ts'
 import { loadMapping, type Mapping } from './mapping/load.ts'
+import { PayloadStore } from './plan/payload-store.ts'
 import { buildPlan } from './plan/plan.ts'
 import { writeRequests } from './plan/write-requests.ts'
 import { selectAnnotations } from './report/annotations.ts'
@@ -31,16 +32,21 @@ export interface RunDependencies {
 
 export async function run({ io, env, now }: RunDependencies): Promise<void> {
   let settings: Settings | undefined
+  let payloads: PayloadStore | undefined
   try {
     settings = readSettings(io.getInput, env)
     const active = settings
+    await mkdir(active.runnerTemp, { recursive: true })
+    payloads = new PayloadStore(scratchPath(active, env, 'payloads'))
+    const store = payloads
     const sources = await io.group('📂 Reading HR files', () => openSources(active, io))
     const mapping = await io.group('🧭 Loading the mapping', () => readMapping(active, io))
     const plan = await io.group('🔎 Mapping and validating records', async () => {
       const built = await buildPlan(mapping, sources, {
         batchSize: active.batchSize,
         context: { now, guid: randomUUID, random: Math.random },
-        diagnostics: new DiagnosticFactory(active.rules)
+        diagnostics: new DiagnosticFactory(active.rules),
+        payloads: store
       })
       const totals = planTotals(built)
       io.info(
@@ -51,7 +57,7 @@ export async function run({ io, env, now }: RunDependencies): Promise<void> {
     })
 
     await io.group('📝 Reporting', async () => {
-      const reportFile = reportPath(active, env)
+      const reportFile = scratchPath(active, env, 'json')
       await writePlanReport(reportFile, plan, { generatedAt: now(), detail: active.summaryDetail })
       io.info(`JSON report: ${reportFile}`)
       if (active.requestsDir) {
@@ -71,6 +77,8 @@ export async function run({ io, env, now }: RunDependencies): Promise<void> {
     })
   } catch (error) {
     await reportFailure(error, io, settings)
+  } finally {
+    payloads?.dispose()
   }
 }
 
@@ -105,9 +113,10 @@ async function readMapping(settings: Settings, io: ActionIO): Promise<Mapping> {
   return mapping
 }
 
-function reportPath(settings: Settings, env: NodeJS.ProcessEnv): string {
+/** A file in RUNNER_TEMP named after the step, so several steps of a job do not collide. */
+function scratchPath(settings: Settings, env: NodeJS.ProcessEnv, extension: string): string {
   const step = (env.GITHUB_ACTION || 'local').replace(/[^\w.-]/g, '_')
-  return path.join(settings.runnerTemp, `entra-hr-sync-${step}.json`)
+  return path.join(settings.runnerTemp, `entra-hr-sync-${step}.${extension}`)
 }
 
 /** Input problems are annotated where they are and summarized; anything else is one line, never a stack trace. */

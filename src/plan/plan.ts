@@ -12,12 +12,15 @@ import type { SourceFile } from '../sources/types.ts'
 import { validateAcrossRecords } from '../validate/cross-record.ts'
 import { createRecordValidator } from '../validate/record.ts'
 import type { DiagnosticFactory } from '../validate/rules.ts'
+import type { PayloadStore } from './payload-store.ts'
 import type { FileSummary, Plan, PlannedRecord, RecordStatus } from './types.ts'
 
 export interface PlanOptions {
   batchSize: number
   context: EvaluationContext
   diagnostics: DiagnosticFactory
+  /** Receives the payload of every valid record. */
+  payloads: PayloadStore
 }
 
 export async function buildPlan(mapping: Mapping, sources: readonly SourceFile[], options: PlanOptions): Promise<Plan> {
@@ -53,11 +56,11 @@ export async function buildPlan(mapping: Mapping, sources: readonly SourceFile[]
         records.push({
           fileIndex,
           line: record.line,
-          externalId: keys.externalId,
-          userName: keys.userName,
-          managerId: keys.managerId,
+          externalId: detach(keys.externalId),
+          userName: detach(keys.userName),
+          managerId: detach(keys.managerId),
           status,
-          payload: status === 'valid' ? mapper.payload(mapped.values) : undefined
+          payload: status === 'valid' ? options.payloads.add(mapper.payload(mapped.values)) : undefined
         })
       }
     }
@@ -72,8 +75,18 @@ export async function buildPlan(mapping: Mapping, sources: readonly SourceFile[]
     records,
     diagnostics: sortDiagnostics(diagnostics, files),
     batches: packBatches(uploadOrder(records), options.batchSize),
-    batchSize: options.batchSize
+    batchSize: options.batchSize,
+    payloads: options.payloads
   }
+}
+
+/**
+ * A copy of a value that does not keep its source alive: V8 keeps a substring of 13 characters or more as a view
+ * into its parent, here the megabyte chunk of CSV text it came from, which would keep every chunk of a big file
+ * in memory through the records' keys.
+ */
+function detach(value: string | undefined): string | undefined {
+  return value === undefined || value.length < 13 ? value : (' ' + value).slice(1)
 }
 
 function summarize(source: SourceFile, fileIndex: number, records: readonly PlannedRecord[]): FileSummary {

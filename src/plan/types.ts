@@ -1,5 +1,6 @@
 /** The plan: what was read, what is wrong, and what would be sent. Plain data, shared by every later stage. */
 import type { Diagnostic } from '../diagnostics.ts'
+import type { PayloadStore } from './payload-store.ts'
 
 export type RecordStatus = 'valid' | 'invalid' | 'ignored'
 
@@ -11,8 +12,8 @@ export interface PlannedRecord {
   userName: string | undefined
   managerId: string | undefined
   status: RecordStatus
-  /** The SCIM user (`data` of the bulk operation) as JSON; only kept for valid records. */
-  payload: string | undefined
+  /** Handle of the SCIM user (`data` of the bulk operation) in the plan's PayloadStore; valid records only. */
+  payload: number | undefined
 }
 
 export interface FileSummary {
@@ -39,4 +40,5 @@ export interface Plan {
   diagnostics: Diagnostic[]
   batches: Batch[]
   batchSize: number
+  payloads: PayloadStore
 }

@@ -10,7 +10,7 @@ export async function writeRequests(plan: Plan, folder: string): Promise<string[
   const written: string[] = []
   for (const [index, batch] of plan.batches.entries()) {
     const file = path.join(folder, `request-${String(index + 1).padStart(width, '0')}.json`)
-    await writeFile(file, renderBulkRequest(batch, plan.records) + '\n')
+    await writeFile(file, renderBulkRequest(batch, plan.records, plan.payloads) + '\n')
     written.push(file)
   }
   return written

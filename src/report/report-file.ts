@@ -10,6 +10,7 @@ import type { Diagnostic } from '../diagnostics.ts'
 import type { Plan } from '../plan/types.ts'
 import type { SummaryDetail } from '../settings.ts'
 import { planTotals } from './summary.ts'
+import { jsonString } from '../json-string.ts'
 
 export const REPORT_VERSION = 1
 
@@ -42,16 +43,14 @@ export async function writePlanReport(file: string, plan: Plan, context: ReportC
   await write(JSON.stringify(header, null, 2).slice(0, -2) + ',\n  "diagnostics": [')
   await writeList(plan.diagnostics, (d) => JSON.stringify(publicDiagnostic(d, context.detail)), write)
   await write('\n  ],\n  "records": [')
+  const fileNames = plan.files.map((summary) => jsonString(summary.file))
   await writeList(
     plan.records,
-    (record, index) =>
-      JSON.stringify({
-        file: plan.files[record.fileIndex]?.file,
-        line: record.line,
-        externalId: record.externalId ?? null,
-        status: record.status,
-        request: requestOf[index] === -1 ? null : requestOf[index]
-      }),
+    (record, index) => {
+      const externalId = record.externalId === undefined ? 'null' : jsonString(record.externalId)
+      const request = requestOf[index] === -1 ? 'null' : requestOf[index]
+      return `{"file":${fileNames[record.fileIndex]},"line":${record.line},"externalId":${externalId},"status":"${record.status}","request":${request}}`
+    },
     write
   )
   await write('\n  ]\n}\n')

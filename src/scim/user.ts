@@ -14,6 +14,7 @@ import {
 import type { SourceFile, SourceRecord } from '../sources/types.ts'
 import type { DiagnosticFactory } from '../validate/rules.ts'
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from './limits.ts'
+import { jsonString } from '../json-string.ts'
 
 /** A mapped value: a string, a boolean (`active`, `primary`) or absent. */
 export type MappedValue = string | boolean | undefined
@@ -70,7 +71,8 @@ export function createRecordMapper(
           file,
           line: record.line,
           message: `${attribute.path}: ${error.message}`,
-          ...(error.value !== undefined ? { detail: error.value } : {})
+          // A Redact()ed attribute's value is never shown, not even with summary-detail: full.
+          ...(error.value !== undefined && !attribute.expression.secret ? { detail: error.value } : {})
         })
         if (diagnostic) problems.push(diagnostic)
         continue
@@ -195,7 +197,8 @@ function member(key: string, index: number, reference = false): Writer {
   return (values) => {
     const value = values[index]
     if (value === undefined) return ''
-    return reference ? `${prefix}{"value":${JSON.stringify(value)}}` : prefix + JSON.stringify(value)
+    const json = typeof value === 'string' ? jsonString(value) : String(value)
+    return reference ? `${prefix}{"value":${json}}` : prefix + json
   }
 }
 

@@ -3,7 +3,7 @@ import type { PlannedRecord } from '../../src/plan/types.ts'
 import { packBatches, renderBulkRequest, uploadOrder } from '../../src/scim/batch.ts'
 
 function record(externalId: string, managerId?: string, status: PlannedRecord['status'] = 'valid'): PlannedRecord {
-  return { fileIndex: 0, line: 1, externalId, userName: undefined, managerId, status, payload: JSON.stringify({ externalId }) }
+  return { fileIndex: 0, line: 1, externalId, userName: undefined, managerId, status, payload: 0 }
 }
 
 describe('uploadOrder', () => {
@@ -47,8 +47,9 @@ describe('packBatches', () => {
 
 describe('renderBulkRequest', () => {
   test('renders the BulkRequest exactly as bulkUpload expects', () => {
-    const records = [record('E1'), record('E"2')]
-    const body = JSON.parse(renderBulkRequest({ records: [0, 1] }, records))
+    const records = [record('E1'), { ...record('E"2'), payload: 1 }]
+    const payloads = ['{"externalId":"E1"}', '{"externalId":"E\\"2"}']
+    const body = JSON.parse(renderBulkRequest({ records: [0, 1] }, records, { get: (handle) => payloads[handle] as string }))
     expect(body).toEqual({
       schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
       Operations: [

@@ -13,7 +13,7 @@ function record(externalId: string | undefined, managerId?: string, extra: Parti
     userName: externalId ? `${externalId.toLowerCase()}@contoso.com` : undefined,
     managerId,
     status: 'valid',
-    payload: '{}',
+    payload: 0,
     ...extra
   }
 }

@@ -2,6 +2,10 @@ import { describe, expect, test } from '@jest/globals'
 import { loadMapping } from '../../src/mapping/load.ts'
 import { buildPlan } from '../../src/plan/plan.ts'
 import { memorySource } from '../helpers/memory-source.ts'
+import { PayloadStore } from '../../src/plan/payload-store.ts'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { DiagnosticFactory } from '../../src/validate/rules.ts'
 
 const MAPPING = `schemaExtension: urn:ietf:params:scim:schemas:extension:contoso:1.0:User
@@ -23,7 +27,8 @@ async function plan(rows: string[][], rules = new Map()) {
   return buildPlan(loadMapping(MAPPING, 'mapping.yml'), [memorySource(HEADERS, rows)], {
     batchSize: 2,
     context: { now: () => new Date('2026-01-01T00:00:00Z') },
-    diagnostics: new DiagnosticFactory(rules)
+    diagnostics: new DiagnosticFactory(rules),
+    payloads: new PayloadStore(path.join(mkdtempSync(path.join(tmpdir(), 'payloads-')), 'store'))
   })
 }
 
@@ -31,7 +36,7 @@ describe('buildPlan', () => {
   test('builds complete SCIM users, omitting empty values, with booleans and nested objects', async () => {
     const result = await plan([['E1', 'ada@contoso.com', 'Active', 'Ada', 'ada@contoso.com', '', '', '2024-02-01T00:00:00Z']])
     expect(result.diagnostics).toEqual([])
-    expect(JSON.parse(result.records[0]?.payload as string)).toEqual({
+    expect(JSON.parse(result.payloads.get(result.records[0]?.payload as number))).toEqual({
       schemas: [
         'urn:ietf:params:scim:schemas:core:2.0:User',
         'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',

@@ -2,6 +2,10 @@ import { describe, expect, test } from '@jest/globals'
 import type { Diagnostic } from '../../src/diagnostics.ts'
 import type { Plan } from '../../src/plan/types.ts'
 import { renderPlanSummary, renderStoppedSummary } from '../../src/report/summary.ts'
+import { PayloadStore } from '../../src/plan/payload-store.ts'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { expectGolden } from '../helpers/golden.ts'
 
 const repository = { serverUrl: 'https://github.com', repo: 'contoso/hr-data', sha: '0123abcd' }
@@ -63,7 +67,8 @@ function plan(list: Diagnostic[] = diagnostics()): Plan {
     records: [],
     diagnostics: list,
     batches: [{ records: [] }, { records: [] }, { records: [] }],
-    batchSize: 50
+    batchSize: 50,
+    payloads: new PayloadStore(path.join(mkdtempSync(path.join(tmpdir(), 'payloads-')), 'store'))
   }
 }
 
