@@ -32,6 +32,7 @@ export async function buildPlan(mapping: Mapping, sources: readonly SourceFile[]
   const validate = createRecordValidator(mapping, options.diagnostics)
 
   for (const [fileIndex, source] of sources.entries()) {
+    diagnostics.push(...(source.diagnostics ?? []))
     const mapper = createRecordMapper(mapping, source, options.context, options.diagnostics)
     for await (const chunk of source.chunks) {
       for (const record of chunk) {

@@ -27,6 +27,8 @@ export interface SourceFile {
   delimiter?: string
   /** Encoding detected from the BOM: utf-8, utf-16le or utf-16be. */
   encoding: 'utf-8' | 'utf-16le' | 'utf-16be'
+  /** Problems with the whole file that do not stop it from being read (e.g. a delimiter that could not be detected). */
+  diagnostics?: Diagnostic[]
 }
 
 export type DelimiterSetting = 'auto' | ',' | ';' | '\t' | '|'

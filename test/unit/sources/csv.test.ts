@@ -190,6 +190,13 @@ describe('line numbers', () => {
     expect(records[0]?.diagnostics).toBeUndefined()
   })
 
+  test('many blank lines before the header, read in small chunks', async () => {
+    const { source, records } = await readCsv(`${'\r\n'.repeat(40)}a;b\r\n1;2\r\n`, { chunkSize: 8 })
+    expect(source.delimiter).toBe(';')
+    expect(source.headerLine).toBe(41)
+    expect(lines(records)).toEqual([[42, ['1', '2']]])
+  })
+
   test('a file without a final line break', async () => {
     const { records } = await readCsv('a,b\r\n1,2\r\n3,4')
     expect(lines(records)).toEqual([

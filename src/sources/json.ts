@@ -1,0 +1,516 @@
+/**
+ * JSON and JSON Lines readers.
+ *
+ * - `.json` holds an array of objects and is read whole (such files are small): `JSON.parse` validates it, then a
+ *   small scanner finds where each element starts, which gives every record its line.
+ * - `.jsonl` / `.ndjson` holds one object per line. The file is streamed twice: once when opened, to collect the
+ *   keys (the headers must be known before any record is read), and again when the records are iterated. Memory
+ *   stays flat whatever the size; a line that is not a JSON object becomes a record with an error diagnostic.
+ *
+ * Values become strings: numbers keep their source text (`1.50` stays `1.50`, long IDs keep every digit), booleans
+ * become `true`/`false`, `null` and absent keys become `''`. An object or array value is an error on that record.
+ * Headers are the union of the keys, trimmed, in order of first appearance (but, as in every JavaScript object,
+ * integer-like keys such as `"42"` come first within an object).
+ */
+import { InputError } from '../diagnostics.ts'
+import type { Diagnostic } from '../diagnostics.ts'
+import { countLineBreaks } from './csv.ts'
+import { checkHeaderNames } from './headers.ts'
+import { TextChunkReader } from './text.ts'
+import type { SourceFile, SourceRecord } from './types.ts'
+
+/** Records per chunk for JSON sources. */
+const CHUNK_RECORDS = 4096
+
+export interface JsonOptions {
+  /** Bytes per read (default 64 KiB); tests use tiny values. */
+  chunkSize?: number
+}
+
+type JsonObject = Record<string, unknown>
+
+/** Opens a `.json` file: an array of objects. */
+export async function openJson(
+  absolute: string,
+  file: string,
+  options: JsonOptions = {}
+): Promise<SourceFile> {
+  const reader = await TextChunkReader.open(absolute, file, options.chunkSize)
+  let text = ''
+  for (let piece = await reader.read(); piece !== undefined; piece = await reader.read()) text += piece
+  if (text.trim() === '')
+    throw jsonError(file, 'json-empty', 'The file is empty: it must hold an array of objects.', 1)
+
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text, keepNumberSource)
+  } catch {
+    const problem = findJsonError(text)
+    const where = problem ? position(text, problem.offset) : { line: 1, column: undefined }
+    throw jsonError(
+      file,
+      'json-syntax',
+      `Invalid JSON: ${problem?.message ?? 'syntax error'}.`,
+      where.line,
+      where.column
+    )
+  }
+  if (!Array.isArray(parsed)) {
+    const where = position(text, firstNonSpace(text))
+    throw jsonError(
+      file,
+      'json-not-array',
+      'The file must hold an array of objects ([{...}, {...}]); use .jsonl for one object per line.',
+      where.line,
+      where.column
+    )
+  }
+  const starts = elementStarts(text)
+  const problems: Diagnostic[] = []
+  parsed.forEach((element, index) => {
+    if (!isObject(element)) {
+      const start = starts[index] ?? { line: 1, column: 1 }
+      problems.push(notObject(file, start.line, start.column, index + 1))
+    }
+  })
+  if (problems.length > 0) throw new InputError(problems)
+
+  const keys = new KeyCollector(file)
+  const objects = parsed as JsonObject[]
+  objects.forEach((object, index) => keys.add(object, starts[index]?.line ?? 1))
+  keys.check()
+
+  const records: SourceRecord[] = objects.map((object, index) =>
+    keys.record(object, starts[index]?.line ?? 1)
+  )
+  const chunks: SourceRecord[][] = []
+  for (let i = 0; i < records.length; i += CHUNK_RECORDS) chunks.push(records.slice(i, i + CHUNK_RECORDS))
+  return {
+    file,
+    format: 'json',
+    headers: keys.headers,
+    headerLine: 1,
+    encoding: reader.encoding,
+    chunks: iterateOnce(file, async function* () {
+      yield* chunks
+    })
+  }
+}
+
+/** Opens a `.jsonl` / `.ndjson` file: one object per line, blank lines ignored. */
+export async function openJsonl(
+  absolute: string,
+  file: string,
+  options: JsonOptions = {}
+): Promise<SourceFile> {
+  // First pass: the keys, for the headers.
+  const keys = new KeyCollector(file)
+  let objects = 0
+  const first = await TextChunkReader.open(absolute, file, options.chunkSize)
+  try {
+    const pass = forEachLine(first, (lines) => {
+      for (const { text, line } of lines) {
+        if (text.trim() === '') continue
+        objects++
+        let value: unknown
+        try {
+          value = JSON.parse(text, keepNumberSource)
+        } catch {
+          continue // reported on its record
+        }
+        if (isObject(value)) keys.add(value, line)
+      }
+    })
+    for await (const _ of pass) {
+      // the callback does the work
+    }
+  } finally {
+    await first.close()
+  }
+  if (objects === 0)
+    throw jsonError(file, 'json-empty', 'The file is empty: it must hold one JSON object per line.', 1)
+  keys.check()
+
+  return {
+    file,
+    format: 'jsonl',
+    headers: keys.headers,
+    headerLine: 1,
+    encoding: first.encoding,
+    chunks: iterateOnce(file, async function* () {
+      // Second pass: the records.
+      const reader = await TextChunkReader.open(absolute, file, options.chunkSize)
+      try {
+        const queue: SourceRecord[][] = []
+        const pump = forEachLine(reader, (lines) => {
+          const batch: SourceRecord[] = []
+          for (const { text, line } of lines)
+            if (text.trim() !== '') batch.push(jsonlRecord(text, line, keys, file))
+          if (batch.length > 0) queue.push(batch)
+        })
+        // forEachLine calls back once per chunk read; yield between reads so memory stays at one chunk.
+        for await (const _ of pump) {
+          while (queue.length > 0) yield queue.shift() as SourceRecord[]
+        }
+        while (queue.length > 0) yield queue.shift() as SourceRecord[]
+      } finally {
+        await reader.close()
+      }
+    })
+  }
+}
+
+function jsonlRecord(text: string, line: number, keys: KeyCollector, file: string): SourceRecord {
+  let value: unknown
+  try {
+    value = JSON.parse(text, keepNumberSource)
+  } catch {
+    const problem = findJsonError(text)
+    const diagnostic: Diagnostic = {
+      severity: 'error',
+      rule: 'json-syntax',
+      message: `Invalid JSON on this line: ${problem?.message ?? 'syntax error'}.`,
+      file,
+      line
+    }
+    if (problem) diagnostic.column = position(text, problem.offset).column
+    return { line, values: keys.headers.map(() => ''), diagnostics: [diagnostic] }
+  }
+  if (!isObject(value)) {
+    return {
+      line,
+      values: keys.headers.map(() => ''),
+      diagnostics: [notObject(file, line, firstNonSpace(text) + 1)]
+    }
+  }
+  return keys.record(value, line)
+}
+
+/** Collects keys in first-appearance order and turns objects into positional records. */
+class KeyCollector {
+  readonly headers: string[] = []
+  readonly #file: string
+  readonly #lines: number[] = []
+  /** Raw key → header index. */
+  readonly #index = new Map<string, number>()
+
+  constructor(file: string) {
+    this.#file = file
+  }
+
+  add(object: JsonObject, line: number): void {
+    for (const key of Object.keys(object)) {
+      if (this.#index.has(key)) continue
+      this.#index.set(key, this.headers.length)
+      this.headers.push(key.trim())
+      this.#lines.push(line)
+    }
+  }
+
+  /** Empty keys and keys equal ignoring case and surrounding spaces make the file unusable. */
+  check(): void {
+    checkHeaderNames(this.headers, {
+      file: this.#file,
+      rule: 'json-key',
+      lineOf: (index) => this.#lines[index] ?? 1
+    })
+  }
+
+  record(object: JsonObject, line: number): SourceRecord {
+    const values = new Array<string>(this.headers.length).fill('')
+    let diagnostics: Diagnostic[] | undefined
+    for (const key of Object.keys(object)) {
+      const index = this.#index.get(key)
+      if (index === undefined) continue // only if the file changed between the two passes over a .jsonl
+      const value = object[key]
+      if (typeof value === 'string') {
+        values[index] = value
+        if (value.indexOf('\uFFFD') !== -1) {
+          ;(diagnostics ??= []).push({
+            severity: 'error',
+            rule: 'encoding-invalid',
+            message:
+              `The value of '${this.headers[index]}' holds bytes that are not valid UTF-8 (decoded as U+FFFD "�"). ` +
+              'Save the file as UTF-8.',
+            file: this.#file,
+            line
+          })
+        }
+      } else if (typeof value === 'number' || typeof value === 'boolean') {
+        values[index] = String(value)
+      } else if (value !== null && value !== undefined) {
+        ;(diagnostics ??= []).push({
+          severity: 'error',
+          rule: 'json-nested-value',
+          message:
+            `The value of '${this.headers[index]}' is ${Array.isArray(value) ? 'an array' : 'an object'}; only ` +
+            'strings, numbers, booleans and null can be mapped. Flatten it into separate keys.',
+          file: this.#file,
+          line
+        })
+      }
+    }
+    return diagnostics === undefined ? { line, values } : { line, values, diagnostics }
+  }
+}
+
+/** JSON.parse reviver: a number keeps its source text (exact digits), where the runtime provides it (Node ≥ 21). */
+function keepNumberSource(_key: string, value: unknown, context?: { source?: string }): unknown {
+  return typeof value === 'number' && typeof context?.source === 'string' ? context.source : value
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function iterateOnce(
+  file: string,
+  generate: () => AsyncGenerator<readonly SourceRecord[]>
+): AsyncIterable<readonly SourceRecord[]> {
+  let iterated = false
+  return {
+    [Symbol.asyncIterator]() {
+      if (iterated) throw new Error(`${file}: the records of a source file can be iterated only once`)
+      iterated = true
+      return generate()
+    }
+  }
+}
+
+interface NumberedLine {
+  text: string
+  line: number
+}
+
+/**
+ * Reads `reader` to the end, calling `onLines` with the complete lines of each chunk (`\n` or `\r\n` endings; JSON
+ * text cannot hold a raw line break, so this split is exact). Yields after each call, so a consumer can pause it.
+ */
+async function* forEachLine(
+  reader: TextChunkReader,
+  onLines: (lines: NumberedLine[]) => void
+): AsyncGenerator<void> {
+  let rest = ''
+  let line = 1
+  for (;;) {
+    const piece = await reader.read()
+    const text = piece === undefined ? rest : rest + piece
+    const lines: NumberedLine[] = []
+    let from = 0
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', from)) {
+      const cut = end > from && text.charCodeAt(end - 1) === 13 ? end - 1 : end
+      lines.push({ text: text.slice(from, cut), line: line++ })
+      from = end + 1
+    }
+    rest = text.slice(from)
+    if (piece === undefined && rest !== '') lines.push({ text: rest, line })
+    if (lines.length > 0) onLines(lines)
+    yield
+    if (piece === undefined) return
+  }
+}
+
+/** Where each element of the top-level array starts (the text is valid JSON). */
+function elementStarts(text: string): Array<{ line: number; column: number }> {
+  const starts: Array<{ line: number; column: number }> = []
+  let depth = 0
+  let expecting = false
+  let line = 1
+  let lineStart = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++
+      lineStart = i + 1
+      continue
+    }
+    if (c === 32 || c === 9 || c === 13 || c === 0xfeff) continue
+    if (depth === 1 && expecting && c !== 44 && c !== 93) {
+      starts.push({ line, column: i - lineStart + 1 })
+      expecting = false
+    }
+    if (c === 34) {
+      // Skip the string: its content cannot hold a raw line break.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i)
+        if (d === 92) i++
+        else if (d === 34) break
+      }
+    } else if (c === 123 || c === 91) {
+      depth++
+      if (depth === 1) expecting = true
+    } else if (c === 125 || c === 93) {
+      depth--
+    } else if (c === 44 && depth === 1) {
+      expecting = true
+    }
+  }
+  return starts
+}
+
+function firstNonSpace(text: string): number {
+  const match = /[^\s\ufeff]/.exec(text)
+  return match ? match.index : 0
+}
+
+/** 1-based line and column of `offset` (line breaks: `\n`, `\r\n`, lone `\r`). */
+function position(text: string, offset: number): { line: number; column: number } {
+  const line = 1 + countLineBreaks(text, 0, offset)
+  let lineStart = 0
+  for (let i = offset - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i)
+    if (c === 10 || c === 13) {
+      lineStart = i + 1
+      break
+    }
+  }
+  return { line, column: offset - lineStart + 1 }
+}
+
+class JsonSyntax {
+  readonly offset: number
+  readonly message: string
+  constructor(offset: number, message: string) {
+    this.offset = offset
+    this.message = message
+  }
+}
+
+/**
+ * Where JSON.parse failed, and why, in words that quote nothing from the file (its values are personal data).
+ * JSON.parse's own messages include a piece of the text, so they are never shown.
+ */
+export function findJsonError(text: string): { offset: number; message: string } | undefined {
+  let i = 0
+  const n = text.length
+  const space = (): void => {
+    while (i < n) {
+      const c = text.charCodeAt(i)
+      if (c === 32 || c === 9 || c === 10 || c === 13 || (i === 0 && c === 0xfeff)) i++
+      else break
+    }
+  }
+  const fail = (message: string, at = i): never => {
+    throw new JsonSyntax(at, i >= n ? 'unexpected end of the text' : message)
+  }
+  const string = (): void => {
+    const start = i
+    i++ // opening quote
+    for (;;) {
+      if (i >= n) throw new JsonSyntax(start, 'a string is not closed')
+      const c = text.charCodeAt(i)
+      if (c === 34) {
+        i++
+        return
+      }
+      if (c < 32) fail('a string holds a control character or line break (write it as \\n, \\t...)')
+      if (c === 92) {
+        const e = text[i + 1] ?? ''
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('invalid \\u escape in a string')
+          i += 6
+        } else if ('"\\/bfnrt'.includes(e) && e !== '') {
+          i += 2
+        } else {
+          fail('invalid escape sequence in a string (a backslash must be written \\\\)')
+        }
+      } else {
+        i++
+      }
+    }
+  }
+  const value = (): void => {
+    space()
+    const c = text[i]
+    if (c === '{') {
+      i++
+      space()
+      if (text[i] === '}') {
+        i++
+        return
+      }
+      for (;;) {
+        space()
+        if (text[i] !== '"') fail('expected a property name in double quotes')
+        string()
+        space()
+        if (text[i] !== ':') fail("expected ':' after a property name")
+        i++
+        value()
+        space()
+        if (text[i] === ',') {
+          i++
+          continue
+        }
+        if (text[i] === '}') {
+          i++
+          return
+        }
+        fail("expected ',' or '}' after a property value")
+      }
+    } else if (c === '[') {
+      i++
+      space()
+      if (text[i] === ']') {
+        i++
+        return
+      }
+      for (;;) {
+        value()
+        space()
+        if (text[i] === ',') {
+          i++
+          continue
+        }
+        if (text[i] === ']') {
+          i++
+          return
+        }
+        fail("expected ',' or ']' after an array element")
+      }
+    } else if (c === '"') {
+      string()
+    } else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
+      const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400))
+      if (!match) fail('invalid number')
+      i += match?.[0].length ?? 0
+    } else {
+      for (const literal of ['true', 'false', 'null']) {
+        if (text.startsWith(literal, i)) {
+          i += literal.length
+          return
+        }
+      }
+      fail('expected a value (a string in double quotes, a number, true, false, null, an object or an array)')
+    }
+  }
+  try {
+    value()
+    space()
+    if (i < n) fail('unexpected text after the end of the JSON value')
+    return undefined
+  } catch (error) {
+    if (error instanceof JsonSyntax) return { offset: error.offset, message: error.message }
+    return undefined // e.g. nesting too deep for the stack: no position
+  }
+}
+
+function notObject(file: string, line: number, column: number, element?: number): Diagnostic {
+  return {
+    severity: 'error',
+    rule: 'json-not-object',
+    message:
+      element === undefined
+        ? 'This line is not a JSON object; write one object per line ({"key": "value", ...}).'
+        : `Element ${element} of the array is not an object; every element must be an object ({"key": "value", ...}).`,
+    file,
+    line,
+    column
+  }
+}
+
+function jsonError(file: string, rule: string, message: string, line: number, column?: number): InputError {
+  const diagnostic: Diagnostic = { severity: 'error', rule, message, file, line }
+  if (column !== undefined) diagnostic.column = column
+  return new InputError(diagnostic)
+}
