@@ -25,7 +25,9 @@ mkdirSync(path.dirname(csv), { recursive: true })
 if (!existsSync(csv)) {
   const started = performance.now()
   const bytes = await generateHrCsv(csv, rows)
-  console.log(`Generated ${csv}: ${rows.toLocaleString('en-US')} rows × ${BENCH_COLUMNS.length} columns, ${(bytes / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  console.log(
+    `Generated ${csv}: ${rows.toLocaleString('en-US')} rows × ${BENCH_COLUMNS.length} columns, ${(bytes / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`
+  )
 } else {
   console.log(`Using ${csv} (${(statSync(csv).size / 2 ** 20).toFixed(0)} MiB)`)
 }
@@ -37,10 +39,14 @@ interface Measurement {
 }
 
 function measure(kind: 'papaparse' | 'plan'): Measurement {
-  const output = execFileSync(process.execPath, [path.join(import.meta.dirname, 'bench', 'child.ts'), kind, workspace, csv], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20
-  })
+  const output = execFileSync(
+    process.execPath,
+    [path.join(import.meta.dirname, 'bench', 'child.ts'), kind, workspace, csv],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20
+    }
+  )
   return JSON.parse(output.trim().split('\n').at(-1) as string) as Measurement
 }
 
@@ -49,7 +55,9 @@ for (let round = 1; round <= rounds; round++) {
   for (const kind of ['papaparse', 'plan'] as const) {
     const result = measure(kind)
     results[kind].push(result)
-    console.log(`round ${round} ${kind.padEnd(9)} ${result.seconds.toFixed(2)} s, peak RSS ${result.peakRssMiB.toFixed(0)} MiB, ${result.rows.toLocaleString('en-US')} rows`)
+    console.log(
+      `round ${round} ${kind.padEnd(9)} ${result.seconds.toFixed(2)} s, peak RSS ${result.peakRssMiB.toFixed(0)} MiB, ${result.rows.toLocaleString('en-US')} rows`
+    )
   }
 }
 
@@ -59,8 +67,16 @@ const plan = best(results.plan)
 const ratio = plan.seconds / papaparse.seconds
 const peak = Math.max(...results.plan.map((r) => r.peakRssMiB))
 console.log('')
-console.log(`Plan mode, ${rows.toLocaleString('en-US')} rows × ${BENCH_COLUMNS.length} columns (Node ${process.versions.node}):`)
-console.log(`  papaparse alone : ${papaparse.seconds.toFixed(2)} s (${Math.round(papaparse.rows / papaparse.seconds).toLocaleString('en-US')} rows/s)`)
-console.log(`  plan mode       : ${plan.seconds.toFixed(2)} s (${Math.round(plan.rows / plan.seconds).toLocaleString('en-US')} rows/s)`)
+console.log(
+  `Plan mode, ${rows.toLocaleString('en-US')} rows × ${BENCH_COLUMNS.length} columns (Node ${process.versions.node}):`
+)
+console.log(
+  `  papaparse alone : ${papaparse.seconds.toFixed(2)} s (${Math.round(papaparse.rows / papaparse.seconds).toLocaleString('en-US')} rows/s)`
+)
+console.log(
+  `  plan mode       : ${plan.seconds.toFixed(2)} s (${Math.round(plan.rows / plan.seconds).toLocaleString('en-US')} rows/s)`
+)
 console.log(`  ratio           : ${ratio.toFixed(2)} (target ≤ 2.00) ${ratio <= 2 ? 'met' : 'MISSED'}`)
-console.log(`  peak RSS        : ${peak.toFixed(0)} MiB (target ≤ 1024 MiB) ${peak <= 1024 ? 'met' : 'MISSED'}`)
+console.log(
+  `  peak RSS        : ${peak.toFixed(0)} MiB (target ≤ 1024 MiB) ${peak <= 1024 ? 'met' : 'MISSED'}`
+)

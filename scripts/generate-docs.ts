@@ -15,7 +15,11 @@ interface ActionYaml {
   outputs: Record<string, { description: string }>
 }
 
-const escapeCell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim()
+const escapeCell = (text: string): string =>
+  text
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()
 
 export function inputsTable(action: ActionYaml): string {
   const rows = Object.entries(action.inputs).map(([name, input]) => {
@@ -26,12 +30,16 @@ export function inputsTable(action: ActionYaml): string {
 }
 
 export function outputsTable(action: ActionYaml): string {
-  const rows = Object.entries(action.outputs).map(([name, output]) => `| \`${name}\` | ${escapeCell(output.description)} |`)
+  const rows = Object.entries(action.outputs).map(
+    ([name, output]) => `| \`${name}\` | ${escapeCell(output.description)} |`
+  )
   return ['| Output | Description |', '| --- | --- |', ...rows].join('\n')
 }
 
 export function rulesTable(): string {
-  const rows = Object.entries(RULES).map(([name, rule]) => `| \`${name}\` | ${rule.severity} | ${escapeCell(rule.description)} |`)
+  const rows = Object.entries(RULES).map(
+    ([name, rule]) => `| \`${name}\` | ${rule.severity} | ${escapeCell(rule.description)} |`
+  )
   return ['| Rule | Default severity | What it finds |', '| --- | --- | --- |', ...rows].join('\n')
 }
 

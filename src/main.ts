@@ -9,7 +9,7 @@ import type { ActionIO } from './actions-io.ts'
 import { InputError, formatLocation, type Diagnostic } from './diagnostics.ts'
 import { DEFAULT_MAPPING, DEFAULT_MAPPING_NAME } from './mapping/default-mapping.ts'
 import { loadMapping, type Mapping } from './mapping/load.ts'
-import { PayloadStore } from './plan/payload-store.ts'
+import { ValueStore } from './plan/value-store.ts'
 import { buildPlan } from './plan/plan.ts'
 import { writeRequests } from './plan/write-requests.ts'
 import { selectAnnotations } from './report/annotations.ts'
@@ -32,13 +32,13 @@ export interface RunDependencies {
 
 export async function run({ io, env, now }: RunDependencies): Promise<void> {
   let settings: Settings | undefined
-  let payloads: PayloadStore | undefined
+  let values: ValueStore | undefined
   try {
     settings = readSettings(io.getInput, env)
     const active = settings
     await mkdir(active.runnerTemp, { recursive: true })
-    payloads = new PayloadStore(scratchPath(active, env, 'payloads'))
-    const store = payloads
+    values = new ValueStore(scratchPath(active, env, 'values'))
+    const store = values
     const sources = await io.group('📂 Reading HR files', () => openSources(active, io))
     const mapping = await io.group('🧭 Loading the mapping', () => readMapping(active, io))
     const plan = await io.group('🔎 Mapping and validating records', async () => {
@@ -46,7 +46,7 @@ export async function run({ io, env, now }: RunDependencies): Promise<void> {
         batchSize: active.batchSize,
         context: { now, guid: randomUUID, random: Math.random },
         diagnostics: new DiagnosticFactory(active.rules),
-        payloads: store
+        values: store
       })
       const totals = planTotals(built)
       io.info(
@@ -64,7 +64,8 @@ export async function run({ io, env, now }: RunDependencies): Promise<void> {
         const written = await writeRequests(plan, active.requestsDir)
         io.info(`${plural(written.length, 'bulk request')} written to ${active.requestsDir}`)
       }
-      for (const annotation of selectAnnotations(plan.diagnostics, active.maxAnnotations)) io.annotate(annotation)
+      for (const annotation of selectAnnotations(plan.diagnostics, active.maxAnnotations))
+        io.annotate(annotation)
       const summary = renderPlanSummary(plan, {
         detail: active.summaryDetail,
         repository: active.repository,
@@ -78,7 +79,7 @@ export async function run({ io, env, now }: RunDependencies): Promise<void> {
   } catch (error) {
     await reportFailure(error, io, settings)
   } finally {
-    payloads?.dispose()
+    values?.dispose()
   }
 }
 
@@ -87,7 +88,9 @@ async function openSources(settings: Settings, io: ActionIO): Promise<SourceFile
   const sources: SourceFile[] = []
   for (const file of files) {
     const source = await openSource(file, { delimiter: settings.delimiter })
-    io.info(`${source.file}: ${source.format.toUpperCase()}, ${source.encoding}, ${plural(source.headers.length, 'column')}`)
+    io.info(
+      `${source.file}: ${source.format.toUpperCase()}, ${source.encoding}, ${plural(source.headers.length, 'column')}`
+    )
     sources.push(source)
   }
   return sources
@@ -123,7 +126,8 @@ function scratchPath(settings: Settings, env: NodeJS.ProcessEnv, extension: stri
 async function reportFailure(error: unknown, io: ActionIO, settings: Settings | undefined): Promise<void> {
   if (error instanceof InputError) {
     const diagnostics: readonly Diagnostic[] = error.diagnostics
-    for (const annotation of selectAnnotations(diagnostics, settings?.maxAnnotations ?? 10)) io.annotate(annotation)
+    for (const annotation of selectAnnotations(diagnostics, settings?.maxAnnotations ?? 10))
+      io.annotate(annotation)
     await io.writeSummary(
       renderStoppedSummary(diagnostics, {
         detail: settings?.summaryDetail ?? 'ids',
@@ -136,6 +140,8 @@ async function reportFailure(error: unknown, io: ActionIO, settings: Settings | 
     return
   }
   const message = error instanceof Error ? error.message : String(error)
-  io.setFailed(`Unexpected error: ${message}. Please report it with the log of this step (debug logging shows more).`)
+  io.setFailed(
+    `Unexpected error: ${message}. Please report it with the log of this step (debug logging shows more).`
+  )
   if (error instanceof Error && error.stack) io.debug(error.stack)
 }

@@ -52,8 +52,32 @@ attributes:
   urn:ietf:params:scim:schemas:extension:contoso:1.0:User:EmployeeType: '[EmployeeType]'
 `
 
-const FIRST = ['Ada', 'Alan', 'Grace', 'Edsger', 'Barbara', 'Margaret', 'John', 'Katherine', 'Dennis', 'Frances', 'Zoë', 'José']
-const LAST = ['Lovelace', 'Turing', 'Hopper', 'Dijkstra', 'Liskov', 'Hamilton', 'Backus', 'Johnson', 'Ritchie', 'Allen']
+const FIRST = [
+  'Ada',
+  'Alan',
+  'Grace',
+  'Edsger',
+  'Barbara',
+  'Margaret',
+  'John',
+  'Katherine',
+  'Dennis',
+  'Frances',
+  'Zoë',
+  'José'
+]
+const LAST = [
+  'Lovelace',
+  'Turing',
+  'Hopper',
+  'Dijkstra',
+  'Liskov',
+  'Hamilton',
+  'Backus',
+  'Johnson',
+  'Ritchie',
+  'Allen'
+]
 const CITIES = ['London', 'New York', 'Zürich', 'São Paulo', 'Tokyo', 'Berlin', 'Paris', 'Madrid']
 const DEPARTMENTS = ['Engineering', 'Research, Analytics', 'Operations', 'Finance', 'Sales', 'People']
 

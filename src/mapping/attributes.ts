@@ -81,7 +81,12 @@ export function parseAttributePath(path: string): AttributeParse {
   if (/^name\./i.test(path)) {
     const key = canonical(path.slice(5), NAME_ATTRIBUTES)
     if (key) return { target: { kind: 'name', key } }
-    return { error: unknown(path, NAME_ATTRIBUTES.map((k) => `name.${k}`)) }
+    return {
+      error: unknown(
+        path,
+        NAME_ATTRIBUTES.map((k) => `name.${k}`)
+      )
+    }
   }
 
   const multi = MULTI_PATTERN.exec(path)
@@ -112,7 +117,12 @@ function parseExtension(path: string): AttributeParse {
     if (/^manager\.value$/i.test(name)) name = 'manager'
     const key = canonical(name, ENTERPRISE_ATTRIBUTES)
     if (!key) {
-      return { error: unknown(path, ENTERPRISE_ATTRIBUTES.map((k) => `${ENTERPRISE_USER_SCHEMA}:${k}`)) }
+      return {
+        error: unknown(
+          path,
+          ENTERPRISE_ATTRIBUTES.map((k) => `${ENTERPRISE_USER_SCHEMA}:${k}`)
+        )
+      }
     }
     return { target: { kind: 'extension', urn: ENTERPRISE_USER_SCHEMA, key, reference: key === 'manager' } }
   }

@@ -164,12 +164,22 @@ export function loadMapping(text: string, file: string): Mapping {
       else warnings.push(diagnostic)
     }
     if (result.expression) {
-      attributes.push({ path, target: parsed.target, expression: result.expression, position: positionOf(0), positionOf })
+      attributes.push({
+        path,
+        target: parsed.target,
+        expression: result.expression,
+        position: positionOf(0),
+        positionOf
+      })
     }
   }
 
   if (!seen.has('externalid')) {
-    error('mapping-attribute', nodeOffset(attributesNode) ?? 0, `'externalId' must be mapped: Entra matches users on it`)
+    error(
+      'mapping-attribute',
+      nodeOffset(attributesNode) ?? 0,
+      `'externalId' must be mapped: Entra matches users on it`
+    )
   }
   if (!seen.has('active')) {
     error(

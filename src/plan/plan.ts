@@ -12,24 +12,30 @@ import type { SourceFile } from '../sources/types.ts'
 import { validateAcrossRecords } from '../validate/cross-record.ts'
 import { createRecordValidator } from '../validate/record.ts'
 import type { DiagnosticFactory } from '../validate/rules.ts'
-import type { PayloadStore } from './payload-store.ts'
+import type { ValueStore } from './value-store.ts'
+import { RecordIndex } from './record-index.ts'
 import type { FileSummary, Plan, PlannedRecord, RecordStatus } from './types.ts'
 
 export interface PlanOptions {
   batchSize: number
   context: EvaluationContext
   diagnostics: DiagnosticFactory
-  /** Receives the payload of every valid record. */
-  payloads: PayloadStore
+  /** Receives the mapped values of every valid record. */
+  values: ValueStore
 }
 
-export async function buildPlan(mapping: Mapping, sources: readonly SourceFile[], options: PlanOptions): Promise<Plan> {
+export async function buildPlan(
+  mapping: Mapping,
+  sources: readonly SourceFile[],
+  options: PlanOptions
+): Promise<Plan> {
   const columnProblems = sources.flatMap((source) => checkColumns(mapping, source))
   if (columnProblems.length > 0) throw new InputError(columnProblems)
 
   const records: PlannedRecord[] = []
   const diagnostics: Diagnostic[] = [...mapping.warnings]
   const validate = createRecordValidator(mapping, options.diagnostics)
+  const index = new RecordIndex()
 
   for (const [fileIndex, source] of sources.entries()) {
     diagnostics.push(...(source.diagnostics ?? []))
@@ -39,7 +45,11 @@ export async function buildPlan(mapping: Mapping, sources: readonly SourceFile[]
         const mapped = mapper.map(record)
         const found = mapped.diagnostics
         // A record the mapping leaves out is not sent, so the record rules do not apply to it.
-        const keys = validate(mapped.values, { file: source.file, line: record.line }, mapped.ignored ? [] : found)
+        const keys = validate(
+          mapped.values,
+          { file: source.file, line: record.line },
+          mapped.ignored ? [] : found
+        )
         let status: RecordStatus = found.some((d) => d.severity === 'error') ? 'invalid' : 'valid'
         if (mapped.ignored) {
           status = 'ignored'
@@ -54,30 +64,33 @@ export async function buildPlan(mapping: Mapping, sources: readonly SourceFile[]
           if (keys.externalId !== undefined) diagnostic.externalId = keys.externalId
           diagnostics.push(diagnostic)
         }
-        records.push({
+        const planned: PlannedRecord = {
           fileIndex,
           line: record.line,
           externalId: detach(keys.externalId),
           userName: detach(keys.userName),
           managerId: detach(keys.managerId),
           status,
-          payload: status === 'valid' ? options.payloads.add(mapper.payload(mapped.values)) : undefined
-        })
+          values: status === 'valid' ? options.values.add(mapped.values) : undefined
+        }
+        index.add(planned, records.length)
+        records.push(planned)
       }
     }
   }
 
   const files = sources.map((source) => source.file)
-  diagnostics.push(...validateAcrossRecords(records, files, options.diagnostics))
+  diagnostics.push(...validateAcrossRecords(records, index, files, options.diagnostics))
 
   return {
     mappingFile: mapping.file,
     files: sources.map((source, index) => summarize(source, index, records)),
     records,
     diagnostics: sortDiagnostics(diagnostics, files),
-    batches: packBatches(uploadOrder(records), options.batchSize),
+    batches: packBatches(uploadOrder(records, index.byExternalId), options.batchSize),
     batchSize: options.batchSize,
-    payloads: options.payloads
+    mapping,
+    values: options.values
   }
 }
 

@@ -1,6 +1,7 @@
 /** The plan: what was read, what is wrong, and what would be sent. Plain data, shared by every later stage. */
 import type { Diagnostic } from '../diagnostics.ts'
-import type { PayloadStore } from './payload-store.ts'
+import type { Mapping } from '../mapping/load.ts'
+import type { ValueStore } from './value-store.ts'
 
 export type RecordStatus = 'valid' | 'invalid' | 'ignored'
 
@@ -12,8 +13,8 @@ export interface PlannedRecord {
   userName: string | undefined
   managerId: string | undefined
   status: RecordStatus
-  /** Handle of the SCIM user (`data` of the bulk operation) in the plan's PayloadStore; valid records only. */
-  payload: number | undefined
+  /** Handle of the record's mapped values in the plan's ValueStore; valid records only. */
+  values: number | undefined
 }
 
 export interface FileSummary {
@@ -40,5 +41,7 @@ export interface Plan {
   diagnostics: Diagnostic[]
   batches: Batch[]
   batchSize: number
-  payloads: PayloadStore
+  /** The mapping the values were made with; it renders them into SCIM payloads. */
+  mapping: Mapping
+  values: ValueStore
 }

@@ -22,13 +22,21 @@ export function link(label: string, url: string): string {
 }
 
 /** `https://github.com/{repo}/blob/{sha}/{path}#L{line}` with each path segment encoded. */
-export function blobUrl(repository: { serverUrl: string; repo: string; sha: string }, file: string, line?: number): string {
+export function blobUrl(
+  repository: { serverUrl: string; repo: string; sha: string },
+  file: string,
+  line?: number
+): string {
   const path = file.split('/').map(encodeURIComponent).join('/')
   return `${repository.serverUrl}/${repository.repo}/blob/${repository.sha}/${path}${line ? `#L${line}` : ''}`
 }
 
 /** A table with a header row; `align` marks right-aligned (numeric) columns. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly number[] = []): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: readonly number[] = []
+): string {
   const separator = header.map((_, i) => (right.includes(i) ? '---:' : '---'))
   return [header, separator, ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n')
 }

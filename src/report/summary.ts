@@ -37,7 +37,11 @@ export function renderPlanSummary(plan: Plan, options: SummaryOptions): string {
     `<sub>Mapping: ${text(plan.mappingFile)}. ${privacyNote(options.detail)}</sub>`,
     ''
   ]
-  return head.join('\n') + problemSections(plan.diagnostics, options, byteLength(head) + byteLength(tail)) + tail.join('\n')
+  return (
+    head.join('\n') +
+    problemSections(plan.diagnostics, options, byteLength(head) + byteLength(tail)) +
+    tail.join('\n')
+  )
 }
 
 /** The summary of a run stopped before any record was read (bad input, bad mapping). */
@@ -62,7 +66,15 @@ export interface PlanTotals {
 }
 
 export function planTotals(plan: Plan): PlanTotals {
-  const totals: PlanTotals = { records: 0, valid: 0, invalid: 0, ignored: 0, errors: 0, warnings: 0, notices: 0 }
+  const totals: PlanTotals = {
+    records: 0,
+    valid: 0,
+    invalid: 0,
+    ignored: 0,
+    errors: 0,
+    warnings: 0,
+    notices: 0
+  }
   for (const file of plan.files) {
     totals.records += file.records
     totals.valid += file.valid
@@ -84,14 +96,16 @@ function statusLine(totals: PlanTotals): string {
 }
 
 function filesTable(plan: Plan): string {
-  const rows = plan.files.slice(0, MAX_FILES_LISTED).map((file) => [
-    cell(file.file),
-    count(file.records),
-    count(file.valid),
-    count(file.invalid),
-    count(file.ignored),
-    cell(describeFormat(file.format, file.delimiter, file.encoding))
-  ])
+  const rows = plan.files
+    .slice(0, MAX_FILES_LISTED)
+    .map((file) => [
+      cell(file.file),
+      count(file.records),
+      count(file.valid),
+      count(file.invalid),
+      count(file.ignored),
+      cell(describeFormat(file.format, file.delimiter, file.encoding))
+    ])
   const rendered = table(['File', 'Records', 'Valid', 'Invalid', 'Ignored', 'Format'], rows, [1, 2, 3, 4])
   const more = plan.files.length - MAX_FILES_LISTED
   return more > 0 ? `${rendered}\n\n${plural(more, 'more file')} not listed.` : rendered
@@ -165,7 +179,8 @@ function where(diagnostic: Diagnostic, options: SummaryOptions): string {
   if (!diagnostic.file) return ''
   const label = diagnostic.line ? `${diagnostic.file}:${diagnostic.line}` : diagnostic.file
   // The built-in mapping, '(default mapping)', is no file of the repository.
-  if (!options.repository.repo || !options.repository.sha || diagnostic.file.startsWith('(')) return cell(label)
+  if (!options.repository.repo || !options.repository.sha || diagnostic.file.startsWith('('))
+    return cell(label)
   return link(label, blobUrl(options.repository, diagnostic.file, diagnostic.line))
 }
 

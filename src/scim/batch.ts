@@ -2,29 +2,36 @@
  * Packs valid records into bulk requests of at most 50 operations, managers before their reports, and renders a
  * request exactly as it is sent to bulkUpload.
  */
-import type { Batch, PlannedRecord } from '../plan/types.ts'
+import type { Batch, Plan, PlannedRecord } from '../plan/types.ts'
+import { createPayloadWriter } from './user.ts'
 import { BULK_REQUEST_SCHEMA, MAX_OPERATIONS_PER_REQUEST } from './limits.ts'
 
 /**
  * Upload order: by depth in the manager hierarchy found in the run (people without a manager in the run first, then
  * their reports, …), file order within a depth. Entra sets a manager only if it processed the manager first.
  */
-export function uploadOrder(records: readonly PlannedRecord[]): number[] {
-  const byId = new Map<string, number>()
-  records.forEach((record, index) => {
-    if (record.status === 'valid' && record.externalId !== undefined) byId.set(record.externalId, index)
-  })
-  const depth = new Int32Array(records.length).fill(-1)
+export function uploadOrder(
+  records: readonly PlannedRecord[],
+  byExternalId: ReadonlyMap<string, number>
+): number[] {
+  const UNKNOWN = -1
+  const ON_CHAIN = -2
+  const depth = new Int32Array(records.length).fill(UNKNOWN)
+  const chain: number[] = []
+  const managerOf = (index: number): number | undefined => {
+    const managerId = records[index]!.managerId
+    const manager = managerId === undefined ? undefined : byExternalId.get(managerId)
+    // Only a manager that is sent can come first.
+    return manager !== undefined && records[manager]!.status === 'valid' ? manager : undefined
+  }
   const depthOf = (start: number): number => {
     // Iterative walk up the chain; a cycle (already reported by validation) is cut where it closes.
-    const chain: number[] = []
-    const onChain = new Set<number>()
+    chain.length = 0
     let current: number | undefined = start
-    while (current !== undefined && depth[current] === -1 && !onChain.has(current)) {
+    while (current !== undefined && depth[current] === UNKNOWN) {
       chain.push(current)
-      onChain.add(current)
-      const managerId: string | undefined = records[current]!.managerId
-      current = managerId === undefined ? undefined : byId.get(managerId)
+      depth[current] = ON_CHAIN
+      current = managerOf(current)
     }
     let next = current !== undefined && depth[current]! >= 0 ? depth[current]! + 1 : 0
     for (let i = chain.length - 1; i >= 0; i--) depth[chain[i]!] = next++
@@ -55,13 +62,20 @@ export function packBatches(order: readonly number[], batchSize: number): Batch[
 }
 
 /**
- * The body of one bulkUpload call. The bulkId is the record's externalId: unique in the run (duplicates are never
- * sent), stable across runs, and what the provisioning logs report back as the source identity.
+ * Renders the body of a bulkUpload call from a plan, exactly as it is sent. The bulkId is the record's externalId:
+ * unique in the run (duplicates are never sent), stable across runs, and what the provisioning logs report back as
+ * the source identity.
  */
-export function renderBulkRequest(batch: Batch, records: readonly PlannedRecord[]): string {
-  const operations = batch.records.map((index) => {
-    const record = records[index]!
-    return `{"method":"POST","bulkId":${JSON.stringify(record.externalId)},"path":"/Users","data":${record.payload}}`
-  })
-  return `{"schemas":["${BULK_REQUEST_SCHEMA}"],"Operations":[${operations.join(',')}],"failOnErrors":null}`
+export function createRequestRenderer(
+  plan: Pick<Plan, 'records' | 'mapping' | 'values'>
+): (batch: Batch) => string {
+  const payload = createPayloadWriter(plan.mapping.attributes)
+  return (batch) => {
+    const operations = batch.records.map((index) => {
+      const record = plan.records[index] as PlannedRecord
+      const data = payload(plan.values.get(record.values as number))
+      return `{"method":"POST","bulkId":${JSON.stringify(record.externalId)},"path":"/Users","data":${data}}`
+    })
+    return `{"schemas":["${BULK_REQUEST_SCHEMA}"],"Operations":[${operations.join(',')}],"failOnErrors":null}`
+  }
 }

@@ -1,15 +1,15 @@
 /**
- * Turns one HR record into the SCIM user of a bulk operation: evaluates every mapped expression, converts booleans,
- * omits empty values, and writes the JSON directly (no intermediate object: this runs a million times in a big run).
+ * Turns one HR record into the SCIM user of a bulk operation: evaluates every mapped expression into one value per
+ * attribute (booleans converted, empty values absent), and renders those values as the user's JSON.
  */
 import type { Diagnostic } from '../diagnostics.ts'
 import type { Mapping, MappedAttribute } from '../mapping/load.ts'
 import {
   ExpressionEvaluationError,
-  IGNORE_ATTRIBUTE_FLOW,
   IGNORE_OBJECT_FLOW,
   bindExpression,
-  type EvaluationContext
+  type EvaluationContext,
+  type ExpressionValue
 } from '../mapping/expression/index.ts'
 import type { SourceFile, SourceRecord } from '../sources/types.ts'
 import type { DiagnosticFactory } from '../validate/rules.ts'
@@ -29,8 +29,6 @@ export interface MappedRecord {
 
 export interface RecordMapper {
   map(record: SourceRecord): MappedRecord
-  /** The `data` object of the bulk operation, as JSON. */
-  payload(values: readonly MappedValue[]): string
 }
 
 const BOOLEAN_KEYS = new Set(['active', 'primary'])
@@ -47,7 +45,8 @@ export function createRecordMapper(
     // Entra resolves attribute names case-insensitively; an exact match still wins.
     if (!columns.has(name.toLowerCase())) columns.set(name.toLowerCase(), index)
   })
-  const columnIndex = (name: string): number | undefined => columns.get(name) ?? columns.get(name.toLowerCase())
+  const columnIndex = (name: string): number | undefined =>
+    columns.get(name) ?? columns.get(name.toLowerCase())
 
   const evaluators = mapping.attributes.map((attribute) => ({
     attribute,
@@ -57,12 +56,12 @@ export function createRecordMapper(
   const file = source.file
 
   function map(record: SourceRecord): MappedRecord {
-    const values: MappedValue[] = new Array(evaluators.length)
+    // Built with push so the array stays packed: JSON.stringify of a holey array takes V8's slow path.
+    const values: MappedValue[] = []
     const problems: Diagnostic[] = record.diagnostics ? [...record.diagnostics] : []
     let ignored = false
-    for (let i = 0; i < evaluators.length; i++) {
-      const { attribute, evaluate, isBoolean } = evaluators[i] as (typeof evaluators)[number]
-      let result
+    for (const { attribute, evaluate, isBoolean } of evaluators) {
+      let result: ExpressionValue
       try {
         result = evaluate(record.values)
       } catch (error) {
@@ -75,36 +74,36 @@ export function createRecordMapper(
           ...(error.value !== undefined && !attribute.expression.secret ? { detail: error.value } : {})
         })
         if (diagnostic) problems.push(diagnostic)
+        values.push(undefined)
         continue
       }
-      if (result === IGNORE_OBJECT_FLOW) {
-        ignored = true
-        continue
-      }
-      if (result === null || result === IGNORE_ATTRIBUTE_FLOW) continue
-      let text: string
-      if (typeof result === 'string') {
-        text = result
-      } else {
-        const present = result.filter((entry) => entry !== '')
-        if (present.length > 1) {
-          const diagnostic = diagnostics.create('value-multiple', {
-            file,
-            line: record.line,
-            message: `${attribute.path}: the expression produced ${present.length} values; a single value is expected`
-          })
-          if (diagnostic) problems.push(diagnostic)
-          continue
-        }
-        text = present[0] ?? ''
-      }
-      if (text === '') continue
-      values[i] = isBoolean ? toBoolean(text) : text
+      if (result === IGNORE_OBJECT_FLOW) ignored = true
+      const text = single(result, (count) => {
+        const diagnostic = diagnostics.create('value-multiple', {
+          file,
+          line: record.line,
+          message: `${attribute.path}: the expression produced ${count} values; a single value is expected`
+        })
+        if (diagnostic) problems.push(diagnostic)
+      })
+      values.push(text === undefined ? undefined : isBoolean ? toBoolean(text) : text)
     }
     return { values, ignored, diagnostics: problems }
   }
 
-  return { map, payload: createPayloadWriter(mapping.attributes) }
+  return { map }
+}
+
+/** The one non-empty text of a result, or undefined for no value (null, empty, flow keywords, several values). */
+function single(result: ExpressionValue, onSeveral: (count: number) => void): string | undefined {
+  if (result === null || typeof result === 'symbol') return undefined
+  if (typeof result === 'string') return result === '' ? undefined : result
+  const present = result.filter((entry) => entry !== '')
+  if (present.length > 1) {
+    onSeveral(present.length)
+    return undefined
+  }
+  return present[0]
 }
 
 /** 'True'/'False' in any case become booleans; anything else stays a string for the validator to report. */
@@ -160,7 +159,13 @@ export function createPayloadWriter(attributes: readonly MappedAttribute[]): Wri
 
   const parts: Writer[] = []
   for (const [key, index] of core) parts.push(member(key, index))
-  if (name.length > 0) parts.push(nested('name', name.map(([key, index]) => member(key, index))))
+  if (name.length > 0)
+    parts.push(
+      nested(
+        'name',
+        name.map(([key, index]) => member(key, index))
+      )
+    )
   for (const [attribute, byType] of multi) {
     const entries = [...byType].map(([type, keys]) => {
       const fields = keys.map(([key, index]) => member(key, index))
@@ -179,7 +184,12 @@ export function createPayloadWriter(attributes: readonly MappedAttribute[]): Wri
     })
   }
   for (const [urn, keys] of extensions) {
-    parts.push(nested(urn, keys.map(([key, index, reference]) => member(key, index, reference))))
+    parts.push(
+      nested(
+        urn,
+        keys.map(([key, index, reference]) => member(key, index, reference))
+      )
+    )
   }
 
   return (values) => head + concat(parts, values) + '}'

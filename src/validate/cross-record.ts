@@ -3,17 +3,19 @@
  * (unknown, self, cycles). Records with a resulting error are marked invalid, so they are never sent.
  */
 import type { Diagnostic } from '../diagnostics.ts'
+import type { RecordIndex } from '../plan/record-index.ts'
 import type { PlannedRecord } from '../plan/types.ts'
 import type { DiagnosticFactory, RuleName } from './rules.ts'
 
 export function validateAcrossRecords(
   records: PlannedRecord[],
+  index: RecordIndex,
   files: readonly string[],
   factory: DiagnosticFactory
 ): Diagnostic[] {
   const found: Diagnostic[] = []
-  const report = (rule: RuleName, index: number, message: string, related?: number[]): void => {
-    const record = records[index] as PlannedRecord
+  const report = (rule: RuleName, at: number, message: string, related?: number[]): void => {
+    const record = records[at] as PlannedRecord
     const diagnostic = factory.create(rule, {
       file: files[record.fileIndex] as string,
       line: record.line,
@@ -28,61 +30,52 @@ export function validateAcrossRecords(
     if (diagnostic.severity === 'error') invalidate(record)
   }
 
-  duplicates(records, (r) => r.externalId, (index, others, where) => {
-    report('externalId-duplicate', index, `externalId ${records[index]!.externalId} is also on ${where}`, others)
-  }, files)
-  // UPNs are case-insensitive in Entra.
-  duplicates(records, (r) => r.userName?.toLowerCase(), (index, others, where) => {
-    report('userName-duplicate', index, `the same userName is also on ${where}`, others)
-  }, files)
+  for (const group of index.duplicateExternalIds.values()) {
+    forEachDuplicate(group, records, files, (member, others, where) => {
+      report(
+        'externalId-duplicate',
+        member,
+        `externalId ${records[member]!.externalId} is also on ${where}`,
+        others
+      )
+    })
+  }
+  for (const group of index.duplicateUserNames.values()) {
+    forEachDuplicate(group, records, files, (member, others, where) => {
+      report('userName-duplicate', member, `the same userName is also on ${where}`, others)
+    })
+  }
 
-  checkManagers(records, report)
+  checkManagers(records, index.byExternalId, report)
   return found
 }
 
 function invalidate(record: PlannedRecord): void {
   if (record.status === 'valid') {
     record.status = 'invalid'
-    record.payload = undefined
+    record.values = undefined
   }
 }
 
-/** Calls back once per record that shares a key with another (invalid and ignored records count too). */
-function duplicates(
+/** Calls back once per member of a group of records sharing a key, with the others' locations. */
+function forEachDuplicate(
+  group: readonly number[],
   records: readonly PlannedRecord[],
-  keyOf: (record: PlannedRecord) => string | undefined,
-  onDuplicate: (index: number, others: number[], where: string) => void,
-  files: readonly string[]
+  files: readonly string[],
+  onDuplicate: (member: number, others: number[], where: string) => void
 ): void {
-  const first = new Map<string, number | number[]>()
-  records.forEach((record, index) => {
-    if (record.status === 'ignored') return
-    const key = keyOf(record)
-    if (key === undefined) return
-    const seen = first.get(key)
-    if (seen === undefined) first.set(key, index)
-    else if (typeof seen === 'number') first.set(key, [seen, index])
-    else seen.push(index)
-  })
-  for (const group of first.values()) {
-    if (typeof group === 'number') continue
-    for (const index of group) {
-      const others = group.filter((other) => other !== index)
-      const where = others.map((i) => `${files[records[i]!.fileIndex]}:${records[i]!.line}`).join(', ')
-      onDuplicate(index, others, where)
-    }
+  for (const member of group) {
+    const others = group.filter((other) => other !== member)
+    const where = others.map((i) => `${files[records[i]!.fileIndex]}:${records[i]!.line}`).join(', ')
+    onDuplicate(member, others, where)
   }
 }
 
 function checkManagers(
   records: PlannedRecord[],
+  byId: ReadonlyMap<string, number>,
   report: (rule: RuleName, index: number, message: string, related?: number[]) => void
 ): void {
-  const byId = new Map<string, number>()
-  records.forEach((record, index) => {
-    if (record.externalId !== undefined && !byId.has(record.externalId)) byId.set(record.externalId, index)
-  })
-
   // Each record has at most one manager, so walking manager links from every record finds every cycle once.
   const state = new Uint8Array(records.length) // 0 unvisited, 1 on the current walk, 2 done
   records.forEach((record, start) => {

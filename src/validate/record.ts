@@ -27,7 +27,8 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{
 const DATE_NAME = /(Date|DateTime)$/i
 
 export function createRecordValidator(mapping: Mapping, factory: DiagnosticFactory): RecordValidator {
-  const indexOf = (path: string): number => mapping.attributes.findIndex((attribute) => attribute.path === path)
+  const indexOf = (path: string): number =>
+    mapping.attributes.findIndex((attribute) => attribute.path === path)
   const externalId = indexOf('externalId')
   const userName = indexOf('userName')
   const active = indexOf('active')
@@ -35,12 +36,18 @@ export function createRecordValidator(mapping: Mapping, factory: DiagnosticFacto
     (attribute) => attribute.target.kind === 'extension' && attribute.target.reference
   )
   const dates = mapping.attributes.flatMap((attribute, index) =>
-    attribute.target.kind === 'extension' && DATE_NAME.test(attribute.target.key) ? [{ index, attribute }] : []
+    attribute.target.kind === 'extension' && DATE_NAME.test(attribute.target.key)
+      ? [{ index, attribute }]
+      : []
   )
 
   return (values, where, diagnostics) => {
     const report = (rule: RuleName, message: string, detail?: string): void => {
-      const diagnostic = factory.create(rule, { ...where, message, ...(detail !== undefined ? { detail } : {}) })
+      const diagnostic = factory.create(rule, {
+        ...where,
+        message,
+        ...(detail !== undefined ? { detail } : {})
+      })
       if (diagnostic) diagnostics.push(diagnostic)
     }
     const keys: RecordKeys = {
@@ -48,7 +55,8 @@ export function createRecordValidator(mapping: Mapping, factory: DiagnosticFacto
       userName: userName >= 0 ? asString(values[userName]) : undefined,
       managerId: manager >= 0 ? asString(values[manager]) : undefined
     }
-    if (keys.externalId === undefined) report('externalId-missing', 'externalId is empty; Entra cannot match this record')
+    if (keys.externalId === undefined)
+      report('externalId-missing', 'externalId is empty; Entra cannot match this record')
 
     if (keys.userName === undefined) {
       report('userName-missing', 'userName is empty; Entra cannot create the account without a UPN')
@@ -58,9 +66,16 @@ export function createRecordValidator(mapping: Mapping, factory: DiagnosticFacto
 
     const activeValue = values[active]
     if (activeValue === undefined) {
-      report('active-missing', 'active is empty; Entra would disable the account. Map it to "True" or "False"')
+      report(
+        'active-missing',
+        'active is empty; Entra would disable the account. Map it to "True" or "False"'
+      )
     } else if (typeof activeValue !== 'boolean') {
-      report('active-not-boolean', 'active is not True or False (use Switch to translate HR status values)', activeValue)
+      report(
+        'active-not-boolean',
+        'active is not True or False (use Switch to translate HR status values)',
+        activeValue
+      )
     }
 
     for (const { index, attribute } of dates) {

@@ -11,7 +11,10 @@ export interface RuleInfo {
 }
 
 export const RULES = {
-  'csv-field-count': { severity: 'error', description: 'A CSV row has more or fewer fields than the header.' },
+  'csv-field-count': {
+    severity: 'error',
+    description: 'A CSV row has more or fewer fields than the header.'
+  },
   'csv-quote': { severity: 'error', description: 'A quoted CSV field is not closed.' },
   'json-record': { severity: 'error', description: 'A JSON/JSONL record is not a flat object.' },
   'expression-error': {
@@ -47,7 +50,8 @@ export const RULES = {
   },
   'manager-unknown': {
     severity: 'warning',
-    description: 'The manager reference names no record of this run; Entra sets it only if the manager was processed earlier.'
+    description:
+      'The manager reference names no record of this run; Entra sets it only if the manager was processed earlier.'
   },
   'manager-self': { severity: 'warning', description: 'A record names itself as its manager.' },
   'manager-cycle': { severity: 'warning', description: 'Manager references form a cycle.' },

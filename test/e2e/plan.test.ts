@@ -65,13 +65,25 @@ describe('plan mode on a file with problems', () => {
     for (const text of [run.stdout, run.summary]) {
       expect(text).not.toMatch(/Lovelace|Turing|a turing|grace@contoso|\+1 555/i)
     }
-    expect(run.summary).toContain('| 1001 | externalId-duplicate | externalId 1001 is also on hr/workers.csv:7 |')
-    expect(run.summary).toContain('https://github.com/contoso/hr-data/blob/0123456789abcdef0123456789abcdef01234567/hr/workers.csv#L5')
+    expect(run.summary).toContain(
+      '| 1001 | externalId-duplicate | externalId 1001 is also on hr/workers.csv:7 |'
+    )
+    expect(run.summary).toContain(
+      'https://github.com/contoso/hr-data/blob/0123456789abcdef0123456789abcdef01234567/hr/workers.csv#L5'
+    )
   })
 
   test('writes the JSON report with every diagnostic and record', () => {
     const report = JSON.parse(readFileSync(run.outputs['report-file'] as string, 'utf8'))
-    expect(report.totals).toEqual({ records: 8, valid: 3, invalid: 5, ignored: 0, errors: 5, warnings: 1, notices: 0 })
+    expect(report.totals).toEqual({
+      records: 8,
+      valid: 3,
+      invalid: 5,
+      ignored: 0,
+      errors: 5,
+      warnings: 1,
+      notices: 0
+    })
     expect(report.diagnostics).toHaveLength(6)
     expect(report.records.map((r: { line: number; status: string }) => `${r.line}:${r.status}`)).toEqual([
       '2:valid',
@@ -115,7 +127,9 @@ describe('plan mode on a file with problems', () => {
       }
     })
     expect(request.Operations[2].data.active).toBe(false)
-    expect(request.Operations[2].data['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].manager).toEqual({
+    expect(
+      request.Operations[2].data['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].manager
+    ).toEqual({
       value: '1000'
     })
     expect(request.Operations[1].data.phoneNumbers).toBeUndefined()
@@ -125,10 +139,19 @@ describe('plan mode on a file with problems', () => {
 describe('plan mode on the examples', () => {
   test('passes, with a summary and no annotations, when the files are clean', async () => {
     const workspace = workspaceWith(examples)
-    const run = await runAction({ workspace, inputs: { files: 'hr/*.csv\n# comment\n', mapping: 'mapping.yml' } })
+    const run = await runAction({
+      workspace,
+      inputs: { files: 'hr/*.csv\n# comment\n', mapping: 'mapping.yml' }
+    })
     expect(run.exitCode).toBe(0)
     expect(run.annotations).toEqual([])
-    expect(run.outputs).toMatchObject({ records: '10', valid: '10', invalid: '0', errors: '0', requests: '1' })
+    expect(run.outputs).toMatchObject({
+      records: '10',
+      valid: '10',
+      invalid: '0',
+      errors: '0',
+      requests: '1'
+    })
     expect(run.summary).toContain('10 records would be sent in 1 bulk request')
   })
 
@@ -143,17 +166,28 @@ describe('plan mode on the examples', () => {
 describe('plan mode stops before any row on bad input', () => {
   test('a mapping column missing from a file is reported at the mapping line and column', async () => {
     const broken = workspaceWith(fixtures)
-    const bad = await runAction({ workspace: broken, inputs: { files: 'hr/*.csv', mapping: 'mapping.yml', delimiter: 'semicolon' } })
+    const bad = await runAction({
+      workspace: broken,
+      inputs: { files: 'hr/*.csv', mapping: 'mapping.yml', delimiter: 'semicolon' }
+    })
     expect(bad.exitCode).toBe(1)
-    expect(bad.annotations[0]).toMatchObject({ severity: 'error', properties: { file: 'mapping.yml', title: 'mapping-unknown-column' } })
+    expect(bad.annotations[0]).toMatchObject({
+      severity: 'error',
+      properties: { file: 'mapping.yml', title: 'mapping-unknown-column' }
+    })
     expect(bad.summary).toContain('stopped')
     expect(bad.outputs).toEqual({})
   })
 
   test('a bad input names the input and its allowed values', async () => {
-    const run = await runAction({ workspace: workspaceWith(examples), inputs: { files: 'hr/*.csv', 'fail-on': 'maybe' } })
+    const run = await runAction({
+      workspace: workspaceWith(examples),
+      inputs: { files: 'hr/*.csv', 'fail-on': 'maybe' }
+    })
     expect(run.exitCode).toBe(1)
-    expect(run.stdout).toContain("::error::Input 'fail-on': 'maybe' is not allowed; use one of error, warning, never.")
+    expect(run.stdout).toContain(
+      "::error::Input 'fail-on': 'maybe' is not allowed; use one of error, warning, never."
+    )
   })
 
   test('a glob that matches nothing is an error naming it', async () => {

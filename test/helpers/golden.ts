@@ -15,6 +15,7 @@ export function expectGolden(name: string, actual: string): void {
     writeFileSync(file, actual)
     return
   }
-  if (!existsSync(file)) throw new Error(`Golden file ${name} is missing: run UPDATE_GOLDEN=1 npm test and review it.`)
+  if (!existsSync(file))
+    throw new Error(`Golden file ${name} is missing: run UPDATE_GOLDEN=1 npm test and review it.`)
   expect(actual).toBe(readFileSync(file, 'utf8'))
 }

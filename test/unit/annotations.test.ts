@@ -16,7 +16,10 @@ function many(severity: Severity, n: number): Diagnostic[] {
 
 describe('selectAnnotations', () => {
   test('stays within 10 per severity, errors first, then one notice counting the rest', () => {
-    const chosen = selectAnnotations([...many('notice', 12), ...many('warning', 11), ...many('error', 25)], 10)
+    const chosen = selectAnnotations(
+      [...many('notice', 12), ...many('warning', 11), ...many('error', 25)],
+      10
+    )
     const bySeverity = (s: Severity): number => chosen.filter((a) => a.severity === s).length
     expect(bySeverity('error')).toBe(10)
     expect(bySeverity('warning')).toBe(10)
@@ -41,7 +44,11 @@ describe('selectAnnotations', () => {
   })
 
   test('honours a lower max-annotations and zero', () => {
-    expect(selectAnnotations(many('error', 5), 2).map((a) => a.severity)).toEqual(['error', 'error', 'notice'])
+    expect(selectAnnotations(many('error', 5), 2).map((a) => a.severity)).toEqual([
+      'error',
+      'error',
+      'notice'
+    ])
     expect(selectAnnotations(many('error', 5), 0)).toEqual([])
   })
 

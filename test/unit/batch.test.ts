@@ -1,14 +1,30 @@
 import { describe, expect, test } from '@jest/globals'
 import type { PlannedRecord } from '../../src/plan/types.ts'
-import { packBatches, renderBulkRequest, uploadOrder } from '../../src/scim/batch.ts'
+import { createRequestRenderer, packBatches, uploadOrder } from '../../src/scim/batch.ts'
+import { loadMapping } from '../../src/mapping/load.ts'
+import { RecordIndex } from '../../src/plan/record-index.ts'
+import { ValueStore } from '../../src/plan/value-store.ts'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 
-function record(externalId: string, managerId?: string, status: PlannedRecord['status'] = 'valid'): PlannedRecord {
-  return { fileIndex: 0, line: 1, externalId, userName: undefined, managerId, status, payload: 0 }
+function record(
+  externalId: string,
+  managerId?: string,
+  status: PlannedRecord['status'] = 'valid'
+): PlannedRecord {
+  return { fileIndex: 0, line: 1, externalId, userName: undefined, managerId, status, values: 0 }
+}
+
+function order(records: PlannedRecord[]): number[] {
+  const index = new RecordIndex()
+  records.forEach((record, i) => index.add(record, i))
+  return uploadOrder(records, index.byExternalId)
 }
 
 describe('uploadOrder', () => {
   test('keeps file order when the run shows no hierarchy', () => {
-    expect(uploadOrder([record('A'), record('B'), record('C', 'elsewhere')])).toEqual([0, 1, 2])
+    expect(order([record('A'), record('B'), record('C', 'elsewhere')])).toEqual([0, 1, 2])
   })
 
   test('puts managers before their reports, file order within a level, and leaves out invalid records', () => {
@@ -20,18 +36,20 @@ describe('uploadOrder', () => {
       record('E4', 'CEO'), // 4: depth 1
       record('E5', 'E3') // 5: depth 3
     ]
-    expect(uploadOrder(records)).toEqual([2, 1, 4, 0, 5])
+    expect(order(records)).toEqual([2, 1, 4, 0, 5])
   })
 
   test('terminates on manager cycles', () => {
-    expect(uploadOrder([record('A', 'B'), record('B', 'A'), record('C', 'C')]).sort()).toEqual([0, 1, 2])
+    expect(order([record('A', 'B'), record('B', 'A'), record('C', 'C')]).sort()).toEqual([0, 1, 2])
   })
 
   test('handles a 100,000-deep chain without recursion', () => {
-    const records = Array.from({ length: 100_000 }, (_, i) => record(`E${i}`, i > 0 ? `E${i - 1}` : undefined)).reverse()
-    const order = uploadOrder(records)
-    expect(order[0]).toBe(99_999)
-    expect(order.at(-1)).toBe(0)
+    const records = Array.from({ length: 100_000 }, (_, i) =>
+      record(`E${i}`, i > 0 ? `E${i - 1}` : undefined)
+    ).reverse()
+    const sent = order(records)
+    expect(sent[0]).toBe(99_999)
+    expect(sent.at(-1)).toBe(0)
   })
 })
 
@@ -45,16 +63,32 @@ describe('packBatches', () => {
   })
 })
 
-describe('renderBulkRequest', () => {
+describe('createRequestRenderer', () => {
   test('renders the BulkRequest exactly as bulkUpload expects', () => {
-    const records = [record('E1'), { ...record('E"2'), payload: 1 }]
-    const payloads = ['{"externalId":"E1"}', '{"externalId":"E\\"2"}']
-    const body = JSON.parse(renderBulkRequest({ records: [0, 1] }, records, { get: (handle) => payloads[handle] as string }))
+    const mapping = loadMapping(
+      `attributes:\n  externalId: '[Id]'\n  active: '[On]'\n  title: '[T]'\n`,
+      'm.yml'
+    )
+    const values = new ValueStore(path.join(mkdtempSync(path.join(tmpdir(), 'values-')), 'store'))
+    const records = [
+      { ...record('E1'), values: values.add(['E1', true, undefined]) },
+      { ...record('E"2'), values: values.add(['E"2', false, 'Boss']) }
+    ]
+    const body = JSON.parse(createRequestRenderer({ records, mapping, values })({ records: [1, 0] }))
+    const schemas = [
+      'urn:ietf:params:scim:schemas:core:2.0:User',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
+    ]
     expect(body).toEqual({
       schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
       Operations: [
-        { method: 'POST', bulkId: 'E1', path: '/Users', data: { externalId: 'E1' } },
-        { method: 'POST', bulkId: 'E"2', path: '/Users', data: { externalId: 'E"2' } }
+        {
+          method: 'POST',
+          bulkId: 'E"2',
+          path: '/Users',
+          data: { schemas, externalId: 'E"2', active: false, title: 'Boss' }
+        },
+        { method: 'POST', bulkId: 'E1', path: '/Users', data: { schemas, externalId: 'E1', active: true } }
       ],
       failOnErrors: null
     })

@@ -1,11 +1,16 @@
 import { describe, expect, test } from '@jest/globals'
 import type { PlannedRecord } from '../../src/plan/types.ts'
 import { validateAcrossRecords } from '../../src/validate/cross-record.ts'
+import { RecordIndex } from '../../src/plan/record-index.ts'
 import { DiagnosticFactory } from '../../src/validate/rules.ts'
 
 const files = ['hr/a.csv', 'hr/b.csv']
 
-function record(externalId: string | undefined, managerId?: string, extra: Partial<PlannedRecord> = {}): PlannedRecord {
+function record(
+  externalId: string | undefined,
+  managerId?: string,
+  extra: Partial<PlannedRecord> = {}
+): PlannedRecord {
   return {
     fileIndex: 0,
     line: 0,
@@ -13,7 +18,7 @@ function record(externalId: string | undefined, managerId?: string, extra: Parti
     userName: externalId ? `${externalId.toLowerCase()}@contoso.com` : undefined,
     managerId,
     status: 'valid',
-    payload: 0,
+    values: 0,
     ...extra
   }
 }
@@ -22,10 +27,16 @@ function numbered(records: PlannedRecord[]): PlannedRecord[] {
   return records.map((r, i) => ({ ...r, line: r.line || i + 2 }))
 }
 
+function indexed(records: PlannedRecord[]): RecordIndex {
+  const index = new RecordIndex()
+  records.forEach((record, i) => index.add(record, i))
+  return index
+}
+
 describe('validateAcrossRecords', () => {
   test('a duplicated externalId across files invalidates every occurrence and names every line', () => {
     const records = numbered([record('E1'), record('E2'), record('E1', undefined, { fileIndex: 1, line: 9 })])
-    const found = validateAcrossRecords(records, files, new DiagnosticFactory(new Map()))
+    const found = validateAcrossRecords(records, indexed(records), files, new DiagnosticFactory(new Map()))
     expect(found.map((d) => [d.rule, d.file, d.line, d.message])).toEqual([
       ['externalId-duplicate', 'hr/a.csv', 2, 'externalId E1 is also on hr/b.csv:9'],
       ['externalId-duplicate', 'hr/b.csv', 9, 'externalId E1 is also on hr/a.csv:2'],
@@ -35,12 +46,15 @@ describe('validateAcrossRecords', () => {
     ])
     expect(found[0]?.related).toEqual([{ file: 'hr/b.csv', line: 9 }])
     expect(records.map((r) => r.status)).toEqual(['invalid', 'valid', 'invalid'])
-    expect(records[0]?.payload).toBeUndefined()
+    expect(records[0]?.values).toBeUndefined()
   })
 
   test('userName duplicates are case-insensitive, like UPNs', () => {
-    const records = numbered([record('E1', undefined, { userName: 'Ada@contoso.com' }), record('E2', undefined, { userName: 'ada@CONTOSO.com' })])
-    const found = validateAcrossRecords(records, files, new DiagnosticFactory(new Map()))
+    const records = numbered([
+      record('E1', undefined, { userName: 'Ada@contoso.com' }),
+      record('E2', undefined, { userName: 'ada@CONTOSO.com' })
+    ])
+    const found = validateAcrossRecords(records, indexed(records), files, new DiagnosticFactory(new Map()))
     expect(found.map((d) => d.rule)).toEqual(['userName-duplicate', 'userName-duplicate'])
   })
 
@@ -52,10 +66,10 @@ describe('validateAcrossRecords', () => {
       record('E3', 'E3'),
       record('C1', 'C2'),
       record('C2', 'C1'),
-      record('BAD', undefined, { status: 'invalid', payload: undefined }),
+      record('BAD', undefined, { status: 'invalid', values: undefined }),
       record('E4', 'BAD')
     ])
-    const found = validateAcrossRecords(records, files, new DiagnosticFactory(new Map()))
+    const found = validateAcrossRecords(records, indexed(records), files, new DiagnosticFactory(new Map()))
     expect(found.map((d) => [d.rule, d.externalId, d.message])).toEqual([
       ['manager-unknown', 'E2', 'manager NOPE is not a record of this run'],
       ['manager-self', 'E3', 'record E3 names itself as its manager'],
@@ -69,12 +83,24 @@ describe('validateAcrossRecords', () => {
 
   test('a rule raised to error invalidates the record; a rule turned off reports nothing', () => {
     const records = numbered([record('E1', 'NOPE')])
-    const strict = validateAcrossRecords(records, files, new DiagnosticFactory(new Map([['manager-unknown', 'error']])))
+    const strict = validateAcrossRecords(
+      records,
+      indexed(records),
+      files,
+      new DiagnosticFactory(new Map([['manager-unknown', 'error']]))
+    )
     expect(strict.map((d) => d.severity)).toEqual(['error'])
     expect(records[0]?.status).toBe('invalid')
 
     const quiet = numbered([record('E1', 'NOPE')])
-    expect(validateAcrossRecords(quiet, files, new DiagnosticFactory(new Map([['manager-unknown', 'off']])))).toEqual([])
+    expect(
+      validateAcrossRecords(
+        quiet,
+        indexed(quiet),
+        files,
+        new DiagnosticFactory(new Map([['manager-unknown', 'off']]))
+      )
+    ).toEqual([])
     expect(quiet[0]?.status).toBe('valid')
   })
 })

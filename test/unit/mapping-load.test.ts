@@ -33,12 +33,17 @@ describe('loadMapping', () => {
   })
 
   test('reads JSON too', () => {
-    const mapping = loadMapping('{"attributes": {"externalId": "[Id]", "active": "\\"True\\""}}', 'mapping.json')
+    const mapping = loadMapping(
+      '{"attributes": {"externalId": "[Id]", "active": "\\"True\\""}}',
+      'mapping.json'
+    )
     expect(mapping.attributes).toHaveLength(2)
   })
 
   test('reports expression errors at the line and column in the mapping file', () => {
-    const found = problems(`attributes:\n  externalId: "[Id]"\n  active: '"True"'\n  userName: 'Join("@", Lowr([U]), "x")'\n`)
+    const found = problems(
+      `attributes:\n  externalId: "[Id]"\n  active: '"True"'\n  userName: 'Join("@", Lowr([U]), "x")'\n`
+    )
     expect(found).toHaveLength(1)
     expect(found[0]).toMatchObject({ rule: 'mapping-expression', line: 4, column: 24 })
     expect(found[0]?.message).toMatch(/^'userName': unknown function "Lowr"/)
@@ -60,11 +65,26 @@ describe('loadMapping', () => {
       ].join('\n')
     )
     expect(found.map((p) => [p.rule, p.line, p.column, p.message])).toEqual([
-      ['mapping-structure', 9, 1, "unknown key 'extras'; the mapping file has schemaExtension and attributes"],
-      ['mapping-expression', 4, 11, `'active': the expression must be a string, e.g. '"[Column]"' or a constant in quotes like '"\\"True\\""'`],
+      [
+        'mapping-structure',
+        9,
+        1,
+        "unknown key 'extras'; the mapping file has schemaExtension and attributes"
+      ],
+      [
+        'mapping-expression',
+        4,
+        11,
+        `'active': the expression must be a string, e.g. '"[Column]"' or a constant in quotes like '"\\"True\\""'`
+      ],
       ['mapping-attribute', 5, 3, "unknown attribute 'titel' (did you mean 'title'?)"],
       ['mapping-attribute', 7, 3, "'title' is mapped twice (first at line 6)"],
-      ['mapping-attribute', 8, 3, "'urn:fabrikam:1.0:User:HireDate' uses the URN 'urn:fabrikam:1.0:User', not the declared schemaExtension 'urn:contoso:1.0:User'"]
+      [
+        'mapping-attribute',
+        8,
+        3,
+        "'urn:fabrikam:1.0:User:HireDate' uses the URN 'urn:fabrikam:1.0:User', not the declared schemaExtension 'urn:contoso:1.0:User'"
+      ]
     ])
   })
 
@@ -82,8 +102,13 @@ describe('loadMapping', () => {
   })
 
   test('warns on multi-valued types Entra ignores', () => {
-    const mapping = loadMapping(minimal + `  phoneNumbers[type eq "mobile"].value: "[Mobile]"\n`, 'mapping.yml')
-    expect(mapping.warnings.map((w) => [w.rule, w.line, w.severity])).toEqual([['multivalue-type', 4, 'warning']])
+    const mapping = loadMapping(
+      minimal + `  phoneNumbers[type eq "mobile"].value: "[Mobile]"\n`,
+      'mapping.yml'
+    )
+    expect(mapping.warnings.map((w) => [w.rule, w.line, w.severity])).toEqual([
+      ['multivalue-type', 4, 'warning']
+    ])
   })
 })
 
@@ -91,7 +116,10 @@ describe('checkColumns', () => {
   const source = (headers: string[]): SourceFile => memorySource(headers, [])
 
   test('finds columns case-insensitively and reports missing ones at the reference, with a hint', () => {
-    const mapping = loadMapping(`attributes:\n  externalId: "[id]"\n  active: 'IIF([Status]="A", "True", "False")'\n`, 'm.yml')
+    const mapping = loadMapping(
+      `attributes:\n  externalId: "[id]"\n  active: 'IIF([Status]="A", "True", "False")'\n`,
+      'm.yml'
+    )
     expect(checkColumns(mapping, source(['ID', 'Status']))).toEqual([])
     const found = checkColumns(mapping, source(['ID', 'State']))
     expect(found).toEqual([

@@ -3,7 +3,9 @@ import { blobUrl, cell, link, table, text } from '../../src/report/markdown.ts'
 
 describe('escaping for job summaries', () => {
   test('escapes HTML, every pipe, and Markdown inline syntax', () => {
-    expect(cell('<img src=x onerror=alert(1)> | a | b')).toBe('&lt;img src=x onerror=alert(1)&gt; \\| a \\| b')
+    expect(cell('<img src=x onerror=alert(1)> | a | b')).toBe(
+      '&lt;img src=x onerror=alert(1)&gt; \\| a \\| b'
+    )
     expect(text('**bold** _x_ `code` [link](u) ~~s~~ # h & "q"')).toBe(
       '\\*\\*bold\\*\\* \\_x\\_ \\`code\\` \\[link\\](u) \\~\\~s\\~\\~ \\# h &amp; &quot;q&quot;'
     )
@@ -14,7 +16,11 @@ describe('escaping for job summaries', () => {
   })
 
   test('builds safe links to file lines', () => {
-    const url = blobUrl({ serverUrl: 'https://github.com', repo: 'o/r', sha: 'abc' }, 'hr/my file (1).csv', 12)
+    const url = blobUrl(
+      { serverUrl: 'https://github.com', repo: 'o/r', sha: 'abc' },
+      'hr/my file (1).csv',
+      12
+    )
     expect(url).toBe('https://github.com/o/r/blob/abc/hr/my%20file%20(1).csv#L12')
     expect(link('hr/my file (1).csv:12', url)).toBe(
       '[hr/my file (1).csv:12](https://github.com/o/r/blob/abc/hr/my%20file%20%281%29.csv#L12)'

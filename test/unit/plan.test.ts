@@ -2,7 +2,8 @@ import { describe, expect, test } from '@jest/globals'
 import { loadMapping } from '../../src/mapping/load.ts'
 import { buildPlan } from '../../src/plan/plan.ts'
 import { memorySource } from '../helpers/memory-source.ts'
-import { PayloadStore } from '../../src/plan/payload-store.ts'
+import { ValueStore } from '../../src/plan/value-store.ts'
+import { createRequestRenderer } from '../../src/scim/batch.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -28,15 +29,18 @@ async function plan(rows: string[][], rules = new Map()) {
     batchSize: 2,
     context: { now: () => new Date('2026-01-01T00:00:00Z') },
     diagnostics: new DiagnosticFactory(rules),
-    payloads: new PayloadStore(path.join(mkdtempSync(path.join(tmpdir(), 'payloads-')), 'store'))
+    values: new ValueStore(path.join(mkdtempSync(path.join(tmpdir(), 'values-')), 'store'))
   })
 }
 
 describe('buildPlan', () => {
   test('builds complete SCIM users, omitting empty values, with booleans and nested objects', async () => {
-    const result = await plan([['E1', 'ada@contoso.com', 'Active', 'Ada', 'ada@contoso.com', '', '', '2024-02-01T00:00:00Z']])
+    const result = await plan([
+      ['E1', 'ada@contoso.com', 'Active', 'Ada', 'ada@contoso.com', '', '', '2024-02-01T00:00:00Z']
+    ])
     expect(result.diagnostics).toEqual([])
-    expect(JSON.parse(result.payloads.get(result.records[0]?.payload as number))).toEqual({
+    const request = JSON.parse(createRequestRenderer(result)({ records: [0] }))
+    expect(request.Operations[0].data).toEqual({
       schemas: [
         'urn:ietf:params:scim:schemas:core:2.0:User',
         'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
@@ -69,8 +73,16 @@ describe('buildPlan', () => {
       [7, 'E6', 'warning', 'userName-missing'],
       [8, 'E7', 'notice', 'object-ignored']
     ])
-    expect(result.records.map((r) => r.status)).toEqual(['valid', 'invalid', 'invalid', 'invalid', 'invalid', 'valid', 'ignored'])
-    expect(result.records.filter((r) => r.payload !== undefined)).toHaveLength(2)
+    expect(result.records.map((r) => r.status)).toEqual([
+      'valid',
+      'invalid',
+      'invalid',
+      'invalid',
+      'invalid',
+      'valid',
+      'ignored'
+    ])
+    expect(result.records.filter((r) => r.values !== undefined)).toHaveLength(2)
     expect(result.diagnostics.find((d) => d.rule === 'userName-format')?.detail).toBe('not a upn')
     expect(result.files[0]).toMatchObject({ records: 7, valid: 2, invalid: 4, ignored: 1 })
   })

@@ -58,9 +58,14 @@ describe('readSettings', () => {
   })
 
   test('refuses a mapping or requests folder outside the workspace', () => {
-    expect(problems({ files: 'a.csv', mapping: '../other/mapping.yml' })[0]).toMatch(/'mapping'.*outside the workspace/)
+    expect(problems({ files: 'a.csv', mapping: '../other/mapping.yml' })[0]).toMatch(
+      /'mapping'.*outside the workspace/
+    )
     expect(problems({ files: 'a.csv', 'requests-dir': '/etc/x' })[0]).toMatch(/'requests-dir'.*outside/)
-    const settings = readSettings(reader({ files: 'a.csv', mapping: './hr/../hr/map.yml', 'requests-dir': '/tmp/runner/req' }), env)
+    const settings = readSettings(
+      reader({ files: 'a.csv', mapping: './hr/../hr/map.yml', 'requests-dir': '/tmp/runner/req' }),
+      env
+    )
     expect(settings.mapping).toBe('hr/map.yml')
     expect(settings.requestsDir).toBe('/tmp/runner/req')
   })
@@ -83,12 +88,16 @@ describe('readSettings', () => {
     expect(problems({ files: 'a', rules: 'manager-unknwn: error' })[0]).toMatch(
       /line 1: unknown rule 'manager-unknwn' \(did you mean 'manager-unknown'\?\)/
     )
-    expect(problems({ files: 'a', rules: 'manager-unknown: fatal' })[0]).toMatch(/severity one of error, warning, notice, off/)
+    expect(problems({ files: 'a', rules: 'manager-unknown: fatal' })[0]).toMatch(
+      /severity one of error, warning, notice, off/
+    )
   })
 
   test('fails clearly on inputs of later releases instead of ignoring them', () => {
     expect(problems({ files: 'a', mode: 'apply' })[0]).toMatch(/'mode': 'apply' is not implemented yet/)
-    expect(problems({ files: 'a', 'changed-only': 'true' })[0]).toMatch(/'changed-only' is not implemented yet/)
+    expect(problems({ files: 'a', 'changed-only': 'true' })[0]).toMatch(
+      /'changed-only' is not implemented yet/
+    )
     expect(problems({ files: 'a', 'changed-only': 'false', leavers: 'ignore' })).toEqual([])
   })
 

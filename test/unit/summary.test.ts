@@ -2,7 +2,8 @@ import { describe, expect, test } from '@jest/globals'
 import type { Diagnostic } from '../../src/diagnostics.ts'
 import type { Plan } from '../../src/plan/types.ts'
 import { renderPlanSummary, renderStoppedSummary } from '../../src/report/summary.ts'
-import { PayloadStore } from '../../src/plan/payload-store.ts'
+import { ValueStore } from '../../src/plan/value-store.ts'
+import { loadMapping } from '../../src/mapping/load.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -61,14 +62,33 @@ function plan(list: Diagnostic[] = diagnostics()): Plan {
   return {
     mappingFile: 'mapping.yml',
     files: [
-      { file: 'hr/employees.csv', format: 'csv', delimiter: ';', encoding: 'utf-8', records: 120, valid: 118, invalid: 2, ignored: 0 },
-      { file: 'hr/contractors.csv', format: 'csv', delimiter: '\t', encoding: 'utf-16le', records: 4, valid: 2, invalid: 1, ignored: 1 }
+      {
+        file: 'hr/employees.csv',
+        format: 'csv',
+        delimiter: ';',
+        encoding: 'utf-8',
+        records: 120,
+        valid: 118,
+        invalid: 2,
+        ignored: 0
+      },
+      {
+        file: 'hr/contractors.csv',
+        format: 'csv',
+        delimiter: '\t',
+        encoding: 'utf-16le',
+        records: 4,
+        valid: 2,
+        invalid: 1,
+        ignored: 1
+      }
     ],
     records: [],
     diagnostics: list,
     batches: [{ records: [] }, { records: [] }, { records: [] }],
     batchSize: 50,
-    payloads: new PayloadStore(path.join(mkdtempSync(path.join(tmpdir(), 'payloads-')), 'store'))
+    mapping: loadMapping(`attributes:\n  externalId: '[Id]'\n  active: '"True"'\n`, 'mapping.yml'),
+    values: new ValueStore(path.join(mkdtempSync(path.join(tmpdir(), 'values-')), 'store'))
   }
 }
 
@@ -88,7 +108,10 @@ describe('renderPlanSummary', () => {
   })
 
   test('links are plain text when the repository is unknown (local runs)', () => {
-    const markdown = renderPlanSummary(plan(), { detail: 'ids', repository: { serverUrl: '', repo: '', sha: '' } })
+    const markdown = renderPlanSummary(plan(), {
+      detail: 'ids',
+      repository: { serverUrl: '', repo: '', sha: '' }
+    })
     expect(markdown).toContain('| hr/employees.csv:4 | E1003 |')
     expect(markdown).not.toContain('](')
   })
@@ -101,12 +124,18 @@ describe('renderPlanSummary', () => {
       line: i + 2,
       message: 'externalId is empty; Entra cannot match this record'
     }))
-    const markdown = renderPlanSummary(plan(flood), { detail: 'ids', repository, reportFile: '/tmp/report.json' })
+    const markdown = renderPlanSummary(plan(flood), {
+      detail: 'ids',
+      repository,
+      reportFile: '/tmp/report.json'
+    })
     expect(Buffer.byteLength(markdown)).toBeLessThanOrEqual(1_000_000)
     expect(Buffer.byteLength(markdown)).toBeGreaterThan(900_000)
     expect(markdown).toContain('### ❌ Errors (20,000)')
     expect(markdown).not.toContain('Warnings (10,000)')
-    expect(markdown).toMatch(/\*\*\d[\d,]* problems not shown\*\*: the summary reached its size limit \(GitHub accepts 1 MiB\)\. They are all in the JSON report \(\/tmp\/report\.json\)\./)
+    expect(markdown).toMatch(
+      /\*\*\d[\d,]* problems not shown\*\*: the summary reached its size limit \(GitHub accepts 1 MiB\)\. They are all in the JSON report \(\/tmp\/report\.json\)\./
+    )
     expect(markdown.trimEnd().endsWith('</sub>')).toBe(true)
   })
 

@@ -1,13 +1,15 @@
 /**
- * Where the SCIM payloads of a plan wait until they are written or sent. Payloads are appended to a scratch file
- * in RUNNER_TEMP and read back by position, so a million-record run keeps a flat memory profile instead of holding
- * hundreds of megabytes of JSON on the heap.
+ * Where the mapped values of every valid record wait until their SCIM payload is rendered (to be written or sent).
+ * Each record's values are appended to a scratch file in RUNNER_TEMP as one compact JSON array and read back by
+ * position, so a million-record run keeps a flat memory profile instead of holding hundreds of megabytes of JSON
+ * on the heap. Storing values rather than payloads keeps plan mode cheap: a payload is rendered only when needed.
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import type { MappedValue } from '../scim/user.ts'
 
 const BLOCK_BYTES = 4 * 1024 * 1024
 
-export class PayloadStore {
+export class ValueStore {
   readonly #file: string
   readonly #fd: number
   #block = Buffer.allocUnsafe(BLOCK_BYTES)
@@ -22,8 +24,18 @@ export class PayloadStore {
     this.#fd = openSync(file, 'w+', 0o600)
   }
 
-  /** Appends a payload and returns its handle. */
-  add(json: string): number {
+  /** Appends a record's values and returns its handle. */
+  add(values: readonly MappedValue[]): number {
+    // JSON.stringify of a flat array is one fast native call; absent values become null.
+    return this.addText(JSON.stringify(values))
+  }
+
+  get(handle: number): MappedValue[] {
+    return (JSON.parse(this.getText(handle)) as Array<MappedValue | null>).map((value) => value ?? undefined)
+  }
+
+  /** Appends raw text and returns its handle. */
+  addText(json: string): number {
     const bytes = Buffer.byteLength(json)
     if (this.#blockUsed + bytes > this.#block.length) {
       this.#flush()
@@ -36,10 +48,11 @@ export class PayloadStore {
     return this.#offsets.length - 1
   }
 
-  get(handle: number): string {
+  getText(handle: number): string {
     const offset = this.#offsets[handle]
     const length = this.#lengths[handle]
-    if (offset === undefined || length === undefined) throw new RangeError(`no payload ${handle}`)
+    if (offset === undefined || length === undefined)
+      throw new RangeError(`no stored values for handle ${handle}`)
     if (offset >= this.#fileBytes) {
       const start = offset - this.#fileBytes
       return this.#block.toString('utf8', start, start + length)
@@ -65,7 +78,13 @@ export class PayloadStore {
   #flush(): void {
     let written = 0
     while (written < this.#blockUsed) {
-      written += writeSync(this.#fd, this.#block, written, this.#blockUsed - written, this.#fileBytes + written)
+      written += writeSync(
+        this.#fd,
+        this.#block,
+        written,
+        this.#blockUsed - written,
+        this.#fileBytes + written
+      )
     }
     this.#fileBytes += this.#blockUsed
     this.#blockUsed = 0
