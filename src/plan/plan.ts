@@ -20,8 +20,8 @@ export interface PlanOptions {
   batchSize: number
   context: EvaluationContext
   diagnostics: DiagnosticFactory
-  /** Receives the mapped values of every valid record. */
-  values: ValueStore
+  /** Receives the mapped values of every valid record, when payloads are to be rendered (written or sent). */
+  values?: ValueStore | undefined
 }
 
 export async function buildPlan(
@@ -35,7 +35,7 @@ export async function buildPlan(
   const records: PlannedRecord[] = []
   const diagnostics: Diagnostic[] = [...mapping.warnings]
   const validate = createRecordValidator(mapping, options.diagnostics)
-  const index = new RecordIndex()
+  const index = new RecordIndex(records)
 
   for (const [fileIndex, source] of sources.entries()) {
     diagnostics.push(...(source.diagnostics ?? []))
@@ -71,10 +71,10 @@ export async function buildPlan(
           userName: detach(keys.userName),
           managerId: detach(keys.managerId),
           status,
-          values: status === 'valid' ? options.values.add(mapped.values) : undefined
+          values: status === 'valid' ? options.values?.add(mapped.values) : undefined
         }
-        index.add(planned, records.length)
         records.push(planned)
+        index.add(planned, records.length - 1)
       }
     }
   }

@@ -13,7 +13,7 @@ export interface PlannedRecord {
   userName: string | undefined
   managerId: string | undefined
   status: RecordStatus
-  /** Handle of the record's mapped values in the plan's ValueStore; valid records only. */
+  /** Handle of the record's mapped values in the plan's ValueStore; valid records of a plan that keeps values. */
   values: number | undefined
 }
 
@@ -43,5 +43,6 @@ export interface Plan {
   batchSize: number
   /** The mapping the values were made with; it renders them into SCIM payloads. */
   mapping: Mapping
-  values: ValueStore
+  /** The mapped values of the valid records; absent when the plan was built only to report. */
+  values: ValueStore | undefined
 }

@@ -2,6 +2,7 @@
  * Packs valid records into bulk requests of at most 50 operations, managers before their reports, and renders a
  * request exactly as it is sent to bulkUpload.
  */
+import type { KeyLookup } from '../plan/record-index.ts'
 import type { Batch, Plan, PlannedRecord } from '../plan/types.ts'
 import { createPayloadWriter } from './user.ts'
 import { BULK_REQUEST_SCHEMA, MAX_OPERATIONS_PER_REQUEST } from './limits.ts'
@@ -10,10 +11,7 @@ import { BULK_REQUEST_SCHEMA, MAX_OPERATIONS_PER_REQUEST } from './limits.ts'
  * Upload order: by depth in the manager hierarchy found in the run (people without a manager in the run first, then
  * their reports, …), file order within a depth. Entra sets a manager only if it processed the manager first.
  */
-export function uploadOrder(
-  records: readonly PlannedRecord[],
-  byExternalId: ReadonlyMap<string, number>
-): number[] {
+export function uploadOrder(records: readonly PlannedRecord[], byExternalId: KeyLookup): number[] {
   const UNKNOWN = -1
   const ON_CHAIN = -2
   const depth = new Int32Array(records.length).fill(UNKNOWN)
@@ -70,10 +68,12 @@ export function createRequestRenderer(
   plan: Pick<Plan, 'records' | 'mapping' | 'values'>
 ): (batch: Batch) => string {
   const payload = createPayloadWriter(plan.mapping.attributes)
+  const values = plan.values
+  if (!values) throw new Error('this plan keeps no values: build it with a ValueStore to render requests')
   return (batch) => {
     const operations = batch.records.map((index) => {
       const record = plan.records[index] as PlannedRecord
-      const data = payload(plan.values.get(record.values as number))
+      const data = payload(values.get(record.values as number))
       return `{"method":"POST","bulkId":${JSON.stringify(record.externalId)},"path":"/Users","data":${data}}`
     })
     return `{"schemas":["${BULK_REQUEST_SCHEMA}"],"Operations":[${operations.join(',')}],"failOnErrors":null}`

@@ -3,7 +3,7 @@
  * (unknown, self, cycles). Records with a resulting error are marked invalid, so they are never sent.
  */
 import type { Diagnostic } from '../diagnostics.ts'
-import type { RecordIndex } from '../plan/record-index.ts'
+import type { KeyLookup, RecordIndex } from '../plan/record-index.ts'
 import type { PlannedRecord } from '../plan/types.ts'
 import type { DiagnosticFactory, RuleName } from './rules.ts'
 
@@ -73,7 +73,7 @@ function forEachDuplicate(
 
 function checkManagers(
   records: PlannedRecord[],
-  byId: ReadonlyMap<string, number>,
+  byId: KeyLookup,
   report: (rule: RuleName, index: number, message: string, related?: number[]) => void
 ): void {
   // Each record has at most one manager, so walking manager links from every record finds every cycle once.

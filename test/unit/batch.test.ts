@@ -17,7 +17,7 @@ function record(
 }
 
 function order(records: PlannedRecord[]): number[] {
-  const index = new RecordIndex()
+  const index = new RecordIndex(records)
   records.forEach((record, i) => index.add(record, i))
   return uploadOrder(records, index.byExternalId)
 }

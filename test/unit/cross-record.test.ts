@@ -28,7 +28,7 @@ function numbered(records: PlannedRecord[]): PlannedRecord[] {
 }
 
 function indexed(records: PlannedRecord[]): RecordIndex {
-  const index = new RecordIndex()
+  const index = new RecordIndex(records)
   records.forEach((record, i) => index.add(record, i))
   return index
 }

@@ -171,6 +171,13 @@ class Binder {
         // Fails for every row: leave it to evaluation, which reports it per record.
       }
     }
+    const varying = args.filter((a) => a !== undefined && !a.constant)
+    const only = varying[0]
+    if (def.pure && varying.length === 1 && only?.node.kind === 'attribute') {
+      const column = this.columnIndex(only.node.name)
+      if (column !== undefined)
+        return { fn: memoizeByColumn(fn, column), constant: false, value: null, node, label }
+    }
     return { fn, constant: false, value: null, node, label }
   }
 
@@ -202,6 +209,37 @@ class Binder {
     return constant
       ? { ...constantArg(bool(test([])), node, label), test }
       : { fn, constant, value: null, node, label, test }
+  }
+}
+
+/** Distinct inputs remembered per call site; past this the memo is dropped (the column is too varied to pay off). */
+const MEMO_LIMIT = 65_536
+
+/**
+ * Remembers the result of a pure call whose only varying input is one column, by that column's value. HR columns
+ * such as dates, statuses and departments repeat across thousands of rows, so FormatDateTime([HireDate], …) or
+ * Switch([Status], …) is computed once per distinct value. Failures are remembered too and thrown again.
+ */
+function memoizeByColumn(fn: Compiled, column: number): Compiled {
+  let memo: Map<unknown, { value?: Value; error?: unknown }> | undefined = new Map()
+  return (row) => {
+    if (memo === undefined) return fn(row)
+    const key = row[column]
+    const known = memo.get(key)
+    if (known !== undefined) {
+      if ('error' in known) throw known.error
+      return known.value as Value
+    }
+    let entry: { value?: Value; error?: unknown }
+    try {
+      entry = { value: fn(row) }
+    } catch (error) {
+      entry = { error }
+    }
+    if (memo.size >= MEMO_LIMIT) memo = undefined
+    else memo.set(key, entry)
+    if ('error' in entry) throw entry.error
+    return entry.value as Value
   }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * A string → record index on typed arrays (open addressing, linear probing). On a million records it is an order of
+ * magnitude cheaper than a Map: no per-entry objects, no rehash of a huge backing store in the garbage-collected
+ * heap. Keys are not stored: `keyOf(record)` reads them back from the records to confirm a match.
+ */
+export class StringIndex {
+  readonly #keyOf: (record: number) => string
+  readonly #foldCase: boolean
+  /** record + 1 per slot; 0 is an empty slot. */
+  #slots = new Int32Array(1 << 12)
+  #hashes = new Int32Array(1 << 12)
+  #size = 0
+
+  /** `foldCase`: keys match regardless of ASCII and Unicode case, as UPNs do. */
+  constructor(keyOf: (record: number) => string, foldCase = false) {
+    this.#keyOf = keyOf
+    this.#foldCase = foldCase
+  }
+
+  get size(): number {
+    return this.#size
+  }
+
+  /** The record stored for the key, or undefined. */
+  get(key: string): number | undefined {
+    const found = this.#find(key, hashOf(key, this.#foldCase))
+    return found >= 0 ? (this.#slots[found] as number) - 1 : undefined
+  }
+
+  /** Stores `record` for the key unless the key is present; returns the record already stored, or undefined. */
+  addIfAbsent(key: string, record: number): number | undefined {
+    const hash = hashOf(key, this.#foldCase)
+    const found = this.#find(key, hash)
+    if (found >= 0) return (this.#slots[found] as number) - 1
+    if ((this.#size + 1) * 2 > this.#slots.length) this.#grow()
+    this.#place(record + 1, hash)
+    this.#size++
+    return undefined
+  }
+
+  #find(key: string, hash: number): number {
+    const mask = this.#slots.length - 1
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const stored = this.#slots[slot] as number
+      if (stored === 0) return -1
+      if (this.#hashes[slot] === hash && this.#same(this.#keyOf(stored - 1), key)) return slot
+    }
+  }
+
+  #same(a: string, b: string): boolean {
+    return a === b || (this.#foldCase && a.length === b.length && a.toLowerCase() === b.toLowerCase())
+  }
+
+  #place(stored: number, hash: number): void {
+    const mask = this.#slots.length - 1
+    let slot = hash & mask
+    while (this.#slots[slot] !== 0) slot = (slot + 1) & mask
+    this.#slots[slot] = stored
+    this.#hashes[slot] = hash
+  }
+
+  #grow(): void {
+    const slots = this.#slots
+    const hashes = this.#hashes
+    this.#slots = new Int32Array(slots.length * 2)
+    this.#hashes = new Int32Array(slots.length * 2)
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i] !== 0) this.#place(slots[i] as number, hashes[i] as number)
+    }
+  }
+}
+
+/**
+ * FNV-1a over UTF-16 code units. With `foldCase`, the hash is that of the lower-cased key, so keys equal under
+ * toLowerCase() hash alike: ASCII is folded inline; a key with any other character is lower-cased whole first.
+ */
+function hashOf(key: string, foldCase: boolean): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) {
+    let code = key.charCodeAt(i)
+    if (foldCase) {
+      if (code > 127) return hashOf(key.toLowerCase(), false)
+      if (code >= 65 && code <= 90) code += 32
+    }
+    hash = Math.imul(hash ^ code, 0x01000193)
+  }
+  return hash
+}
