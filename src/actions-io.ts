@@ -18,6 +18,16 @@ export interface ActionIO {
   writeSummary(markdown: string): Promise<boolean>
   setFailed(message: string): void
   group<T>(name: string, work: () => Promise<T>): Promise<T>
+  /**
+   * Masks a value in every later log line. Optional (with getIdToken) because only apply mode needs it and hosts
+   * that never sign in (plan-mode tools, the plan benchmark) need not provide it.
+   */
+  setSecret?(value: string): void
+  /**
+   * A GitHub OIDC ID token for `audience` (core.getIDToken; already masked). Throws when the job has no
+   * `permissions: id-token: write`.
+   */
+  getIdToken?(audience: string): Promise<string>
 }
 
 export function createActionIO(): ActionIO {
@@ -41,6 +51,8 @@ export function createActionIO(): ActionIO {
       return true
     },
     setFailed: (message) => core.setFailed(message),
-    group: (name, work) => core.group(name, work)
+    group: (name, work) => core.group(name, work),
+    setSecret: (value) => core.setSecret(value),
+    getIdToken: (audience) => core.getIDToken(audience)
   }
 }

@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ActionIO } from './actions-io.ts'
+import { applyPlan, type ApplyDependencies } from './apply/apply.ts'
+import type { UploadResult } from './apply/upload.ts'
 import { InputError, formatLocation, type Diagnostic } from './diagnostics.ts'
 import { DEFAULT_MAPPING, DEFAULT_MAPPING_NAME } from './mapping/default-mapping.ts'
 import { loadMapping, type Mapping } from './mapping/load.ts'
@@ -28,9 +30,11 @@ export interface RunDependencies {
   io: ActionIO
   env: NodeJS.ProcessEnv
   now: () => Date
+  /** Network edges of apply mode (fetch, sleep, credential); real ones by default. */
+  apply?: Partial<Omit<ApplyDependencies, 'io' | 'env' | 'now'>>
 }
 
-export async function run({ io, env, now }: RunDependencies): Promise<void> {
+export async function run({ io, env, now, apply }: RunDependencies): Promise<void> {
   let settings: Settings | undefined
   let values: ValueStore | undefined
   try {
@@ -56,9 +60,14 @@ export async function run({ io, env, now }: RunDependencies): Promise<void> {
       return built
     })
 
+    // Records with errors are not in any batch, so they are never sent.
+    let upload: UploadResult | undefined
+    if (active.apply)
+      upload = await applyPlan(plan, active.apply, { ...apply, io, env, now: () => now().getTime() })
+
     await io.group('📝 Reporting', async () => {
       const reportFile = scratchPath(active, env, 'json')
-      await writePlanReport(reportFile, plan, { generatedAt: now(), detail: active.summaryDetail })
+      await writePlanReport(reportFile, plan, { generatedAt: now(), detail: active.summaryDetail }, upload)
       io.info(`JSON report: ${reportFile}`)
       if (active.requestsDir) {
         const written = await writeRequests(plan, active.requestsDir)
@@ -69,11 +78,13 @@ export async function run({ io, env, now }: RunDependencies): Promise<void> {
       const summary = renderPlanSummary(plan, {
         detail: active.summaryDetail,
         repository: active.repository,
-        reportFile
+        reportFile,
+        ...(upload ? { upload } : {})
       })
       if (!(await io.writeSummary(summary))) io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
-      for (const [name, value] of Object.entries(planOutputs(plan, reportFile))) io.setOutput(name, value)
-      const reason = failureReason(planTotals(plan), active.failOn)
+      for (const [name, value] of Object.entries(planOutputs(plan, reportFile, upload)))
+        io.setOutput(name, value)
+      const reason = failureReason(planTotals(plan), active.failOn, upload)
       if (reason) io.setFailed(reason)
     })
   } catch (error) {

@@ -8,6 +8,7 @@ import type { DelimiterSetting } from './sources/types.ts'
 import { MAX_OPERATIONS_PER_REQUEST } from './scim/limits.ts'
 import { RULES, isRuleName } from './validate/rules.ts'
 import { closest } from './did-you-mean.ts'
+import { CLOUDS, CLOUD_NAMES, type CloudName } from './clouds.ts'
 
 export type Mode = 'plan' | 'apply' | 'report'
 export type FailOn = 'error' | 'warning' | 'never'
@@ -35,6 +36,56 @@ export interface Settings {
   summaryDetail: SummaryDetail
   /** For links from the summary to file lines; empty when unknown (local runs). */
   repository: { serverUrl: string; repo: string; sha: string }
+  /** Where and how to send; present in apply mode only. */
+  apply: ApplySettings | undefined
+}
+
+export interface ApplySettings {
+  tenantId: string
+  clientId: string
+  servicePrincipalId: string
+  jobId: string
+  cloud: CloudName
+  /** https origin of the sign-in service (the cloud's, or the authority-host override). */
+  authorityHost: string
+  /** True when authority-host was given: MSAL must then skip instance discovery (it would call Microsoft). */
+  authorityOverridden: boolean
+  /** https origin of Graph (the cloud's, or the graph-url override). The bearer token goes to this host only. */
+  graphBaseUrl: string
+  graphVersion: 'v1.0' | 'beta'
+  clientSecret: string | undefined
+  clientCertificate: string | undefined
+  /** bulkUpload calls per 5-second window; 0 turns pacing off (emulators and benchmarks only). */
+  rateLimit: number
+  /** bulkUpload calls this run may make, or undefined for no budget. */
+  dailyCallBudget: number | undefined
+  /** Attempts per request for transient failures. */
+  maxRetries: number
+  timing: ApplyTiming
+}
+
+/**
+ * Waits of the upload, with the production defaults. Tests and the demo shorten them through environment variables
+ * that are not action inputs (documented in docs/testing.md): ENTRA_HR_SYNC_MAX_WAIT_MS caps every single wait
+ * (Retry-After, backoff, the AADSTS70021 delay); ENTRA_HR_SYNC_RETRY_BASE_MS is the first backoff step.
+ */
+export interface ApplyTiming {
+  /** First step of the exponential backoff. */
+  retryBaseMs: number
+  /** Ceiling of one backoff wait. */
+  retryMaxMs: number
+  /** A Retry-After longer than this means the daily quota is likely exhausted: stop instead of waiting. */
+  maxRetryAfterMs: number
+  /** Delay between AADSTS70021 retries (a new federated credential takes minutes to propagate). */
+  credentialRetryMs: number
+  /** Caps every wait above (tests); Infinity in production. */
+  maxWaitMs: number
+  /** Length of the rate-limit window. */
+  windowMs: number
+  /** Added to the window so calls that travel at different speeds still land inside the limit. */
+  windowMarginMs: number
+  /** Requests in flight at once. */
+  concurrency: number
 }
 
 /** Returns the trimmed value of an input, '' when unset (the contract of core.getInput). */
@@ -75,10 +126,8 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
   }
 
   const mode = oneOf(input, 'mode', ['plan', 'apply', 'report'] as const, 'plan', fail)
-  if (mode !== 'plan') {
-    fail(
-      `Input 'mode': '${mode}' is not implemented yet in this version; use 'plan' (validate and build the requests without sending them).`
-    )
+  if (mode === 'report') {
+    fail(`Input 'mode': 'report' is not implemented yet in this version; use 'plan' or 'apply'.`)
   }
   for (const { name, inert } of NOT_YET_IMPLEMENTED) {
     const value = input(name)
@@ -126,7 +175,8 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     failOn: oneOf(input, 'fail-on', ['error', 'warning', 'never'] as const, 'error', fail),
     maxAnnotations: integer(input, 'max-annotations', 0, 10, 10, fail),
     summaryDetail: oneOf(input, 'summary-detail', ['ids', 'full'] as const, 'ids', fail),
-    repository
+    repository,
+    apply: mode === 'apply' ? readApplySettings(input, env, fail) : undefined
   }
 
   if (problems.length > 0) {
@@ -217,4 +267,104 @@ function insideWorkspace(
   }
   fail(`Input '${name}': '${value}' is outside the workspace; give a path inside the repository.`)
   return value
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function readApplySettings(
+  input: InputReader,
+  env: NodeJS.ProcessEnv,
+  fail: (message: string) => void
+): ApplySettings {
+  // Name every missing input at once: a user fixing them one run at a time would wait for the runner each time.
+  const required: Array<[string, string]> = [
+    ['tenant-id', 'the Entra tenant id'],
+    ['client-id', 'the application (client) id of the app registration'],
+    ['service-principal-id', "the object id of the provisioning app's service principal"],
+    ['job-id', 'the provisioning job id, API2AAD.…']
+  ]
+  const missing = required.filter(([name]) => input(name) === '')
+  if (missing.length > 0) {
+    fail(
+      `mode apply needs ${missing.map(([name, what]) => `'${name}' (${what})`).join(', ')}; ` +
+        `they are on the provisioning app's Provisioning page in the Entra admin centre (see the README, Apply mode).`
+    )
+  }
+  const guid = (name: string): string => {
+    const value = input(name)
+    if (value && !GUID.test(value)) fail(`Input '${name}': '${value}' is not a GUID.`)
+    return value
+  }
+  const tenantId = input('tenant-id')
+  if (tenantId && !GUID.test(tenantId) && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(tenantId))
+    fail(`Input 'tenant-id': '${tenantId}' is neither a GUID nor a domain name.`)
+  const jobId = input('job-id')
+  if (jobId && !/^[A-Za-z0-9]+\.[0-9a-f]{32}\.[0-9a-f-]{36}$/i.test(jobId))
+    fail(`Input 'job-id': '${jobId}' does not look like a provisioning job id (API2AAD.<32 hex>.<guid>).`)
+
+  const cloud = oneOf(input, 'cloud', CLOUD_NAMES, 'public', fail)
+  const authorityInput = input('authority-host')
+  const graphInput = input('graph-url')
+  const clientSecret = input('client-secret') || undefined
+  const clientCertificate = input('client-certificate') || undefined
+  if (clientSecret && clientCertificate)
+    fail(
+      `Inputs 'client-secret' and 'client-certificate' are both set; keep one (or neither, to sign in with OIDC).`
+    )
+  if (clientCertificate && !clientCertificate.includes('-----BEGIN'))
+    fail(`Input 'client-certificate': expected a PEM certificate and private key (-----BEGIN …).`)
+
+  const budget = input('daily-call-budget')
+  return {
+    tenantId,
+    clientId: guid('client-id'),
+    servicePrincipalId: guid('service-principal-id'),
+    jobId,
+    cloud,
+    authorityHost: authorityInput
+      ? httpsOrigin('authority-host', authorityInput, fail)
+      : CLOUDS[cloud].authorityHost,
+    authorityOverridden: authorityInput !== '',
+    graphBaseUrl: graphInput ? httpsOrigin('graph-url', graphInput, fail) : CLOUDS[cloud].graphBaseUrl,
+    graphVersion: oneOf(input, 'graph-version', ['v1.0', 'beta'] as const, 'v1.0', fail),
+    clientSecret,
+    clientCertificate,
+    rateLimit: integer(input, 'rate-limit', 0, 10_000, 40, fail),
+    dailyCallBudget: budget === '' ? undefined : integer(input, 'daily-call-budget', 1, 1_000_000, 1, fail),
+    maxRetries: integer(input, 'max-retries', 1, 20, 6, fail),
+    timing: readTiming(env)
+  }
+}
+
+function httpsOrigin(name: string, value: string, fail: (message: string) => void): string {
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  if (!url || url.protocol !== 'https:' || (url.pathname !== '/' && url.pathname !== '') || url.search) {
+    fail(`Input '${name}': '${value}' must be an https origin such as https://host:port (no path).`)
+    return value
+  }
+  return url.origin
+}
+
+function readTiming(env: NodeJS.ProcessEnv): ApplyTiming {
+  const number = (name: string, fallback: number): number => {
+    const value = Number(env[name])
+    return env[name] !== undefined && env[name] !== '' && Number.isFinite(value) && value >= 0
+      ? value
+      : fallback
+  }
+  return {
+    retryBaseMs: number('ENTRA_HR_SYNC_RETRY_BASE_MS', 1000),
+    retryMaxMs: 60_000,
+    maxRetryAfterMs: 120_000,
+    credentialRetryMs: 15_000,
+    maxWaitMs: number('ENTRA_HR_SYNC_MAX_WAIT_MS', Infinity),
+    windowMs: 5000,
+    windowMarginMs: number('ENTRA_HR_SYNC_WINDOW_MARGIN_MS', 100),
+    concurrency: Math.max(1, Math.floor(number('ENTRA_HR_SYNC_CONCURRENCY', 8)))
+  }
 }

@@ -1,10 +1,16 @@
 /** Whether the step fails, per `fail-on`, and the one-line reason shown in the log. */
 import type { FailOn } from '../settings.ts'
 import type { PlanTotals } from './summary.ts'
-import { plural } from './markdown.ts'
+import type { UploadResult } from '../apply/upload.ts'
+import { count, plural } from './markdown.ts'
 
-export function failureReason(totals: PlanTotals, failOn: FailOn): string | undefined {
+export function failureReason(totals: PlanTotals, failOn: FailOn, upload?: UploadResult): string | undefined {
   if (failOn === 'never') return undefined
+  // Records that should have gone and did not fail the step whatever else happened: the sync is incomplete.
+  if (upload && upload.totals.notSent > 0) {
+    const why = upload.stopped?.message ?? 'Graph refused some requests'
+    return `${plural(upload.totals.notSent, 'valid record')} not sent (${count(upload.totals.sent)} sent): ${why.replace(/\.?$/, '.')} See the job summary.`
+  }
   if (totals.errors > 0) {
     return `${plural(totals.errors, 'error')} (${plural(totals.invalid, 'record')} will not be sent); see the job summary. Set fail-on: never to pass anyway.`
   }

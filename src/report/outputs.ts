@@ -1,10 +1,12 @@
 /** The step outputs of a plan, as strings (what GITHUB_OUTPUT holds). */
 import type { Plan } from '../plan/types.ts'
+import type { UploadResult } from '../apply/upload.ts'
 import { planTotals } from './summary.ts'
 
-export function planOutputs(plan: Plan, reportFile: string): Record<string, string> {
+export function planOutputs(plan: Plan, reportFile: string, upload?: UploadResult): Record<string, string> {
   const totals = planTotals(plan)
   return {
+    ...(upload ? { sent: String(upload.totals.sent), 'not-sent': String(upload.totals.notSent) } : {}),
     'report-file': reportFile,
     records: String(totals.records),
     valid: String(totals.valid),

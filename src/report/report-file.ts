@@ -11,6 +11,7 @@ import type { Plan } from '../plan/types.ts'
 import type { SummaryDetail } from '../settings.ts'
 import { planTotals } from './summary.ts'
 import { jsonString } from '../json-string.ts'
+import type { UploadResult } from '../apply/upload.ts'
 
 export const REPORT_VERSION = 1
 
@@ -19,7 +20,16 @@ export interface ReportContext {
   detail: SummaryDetail
 }
 
-export async function writePlanReport(file: string, plan: Plan, context: ReportContext): Promise<void> {
+/**
+ * With `upload` (apply mode) the report also holds the upload totals and the run manifest: for every record that was
+ * to be sent, its file, line, externalId, bulkId, request, request-id, time and final HTTP outcome.
+ */
+export async function writePlanReport(
+  file: string,
+  plan: Plan,
+  context: ReportContext,
+  upload?: UploadResult
+): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true })
   const out = createWriteStream(file, { encoding: 'utf8' })
   const write = async (chunk: string): Promise<void> => {
@@ -32,12 +42,13 @@ export async function writePlanReport(file: string, plan: Plan, context: ReportC
 
   const header = {
     version: REPORT_VERSION,
-    mode: 'plan',
+    mode: upload ? 'apply' : 'plan',
     generatedAt: context.generatedAt.toISOString(),
     mapping: plan.mappingFile,
     batchSize: plan.batchSize,
     requests: plan.batches.length,
     totals: planTotals(plan),
+    ...(upload ? { upload: uploadHeader(upload) } : {}),
     files: plan.files
   }
   await write(JSON.stringify(header, null, 2).slice(0, -2) + ',\n  "diagnostics": [')
@@ -53,6 +64,32 @@ export async function writePlanReport(file: string, plan: Plan, context: ReportC
     },
     write
   )
+  if (upload) {
+    await write('\n  ],\n  "manifest": [')
+    const entries: Array<{ record: number; request: number }> = []
+    plan.batches.forEach((batch, request) => {
+      for (const record of batch.records) entries.push({ record, request })
+    })
+    const outcomes = upload.requests.map((r) => {
+      const time = r.at === undefined ? 'null' : `"${new Date(r.at).toISOString()}"`
+      const reason = r.reason === undefined ? '' : `,"reason":${jsonString(r.reason)}`
+      return (
+        `"request":${r.request},"requestId":${r.requestId === undefined ? 'null' : jsonString(r.requestId)},` +
+        `"clientRequestId":${r.clientRequestId === undefined ? 'null' : jsonString(r.clientRequestId)},"time":${time},` +
+        `"httpStatus":${r.status},"outcome":"${r.outcome}","attempts":${r.attempts}${reason}`
+      )
+    })
+    await writeList(
+      entries,
+      ({ record, request }) => {
+        const r = plan.records[record]
+        const id = r?.externalId === undefined ? 'null' : jsonString(r.externalId)
+        // The bulkId is the externalId (src/scim/batch.ts).
+        return `{"file":${fileNames[r?.fileIndex ?? 0]},"line":${r?.line ?? 0},"externalId":${id},"bulkId":${id},${outcomes[request]}}`
+      },
+      write
+    )
+  }
   await write('\n  ]\n}\n')
   out.end()
   await once(out, 'finish')
@@ -76,4 +113,16 @@ function publicDiagnostic(diagnostic: Diagnostic, detail: SummaryDetail): Diagno
   if (detail === 'full' || diagnostic.detail === undefined) return diagnostic
   const { detail: _hidden, ...rest } = diagnostic
   return rest
+}
+
+function uploadHeader(upload: UploadResult): Record<string, unknown> {
+  return {
+    startedAt: new Date(upload.startedAt).toISOString(),
+    finishedAt: new Date(upload.finishedAt).toISOString(),
+    calls: upload.calls,
+    dailyCallBudget: upload.budget ?? null,
+    throttled: upload.throttled,
+    stopped: upload.stopped ?? null,
+    ...upload.totals
+  }
 }

@@ -6,6 +6,8 @@
 import type { Diagnostic, Severity } from '../diagnostics.ts'
 import type { Plan } from '../plan/types.ts'
 import type { SummaryDetail } from '../settings.ts'
+import type { UploadResult } from '../apply/upload.ts'
+import { renderUploadSection } from './upload-summary.ts'
 import { blobUrl, cell, count, link, plural, table, text } from './markdown.ts'
 
 /** GitHub rejects a step summary over 1 MiB; keep a margin for what other writers may add. */
@@ -18,19 +20,31 @@ export interface SummaryOptions {
   /** Path of the JSON report, named where the summary is trimmed. */
   reportFile?: string
   budgetBytes?: number
+  /** apply mode: what the upload did. */
+  upload?: UploadResult
 }
 
 export function renderPlanSummary(plan: Plan, options: SummaryOptions): string {
   const totals = planTotals(plan)
   const head: string[] = []
-  head.push('## Entra HR sync · plan', '')
-  head.push(statusLine(totals), '')
-  head.push(
-    `${plural(totals.valid, 'record')} would be sent in ${plural(plan.batches.length, 'bulk request')} ` +
-      `(at most ${plan.batchSize} operations each). Nothing was sent: this is plan mode.`,
-    ''
-  )
+  const upload = options.upload
+  head.push(`## Entra HR sync · ${upload ? 'apply' : 'plan'}`, '')
+  head.push(statusLine(totals, upload), '')
+  if (upload) {
+    head.push(
+      `${plural(totals.valid, 'valid record')} in ${plural(plan.batches.length, 'bulk request')} ` +
+        `(at most ${plan.batchSize} operations each); records with errors are never sent.`,
+      ''
+    )
+  } else {
+    head.push(
+      `${plural(totals.valid, 'record')} would be sent in ${plural(plan.batches.length, 'bulk request')} ` +
+        `(at most ${plan.batchSize} operations each). Nothing was sent: this is plan mode.`,
+      ''
+    )
+  }
   head.push(filesTable(plan), '')
+  if (upload) head.push(renderUploadSection(upload))
 
   const tail: string[] = [
     '',
@@ -87,8 +101,12 @@ export function planTotals(plan: Plan): PlanTotals {
 
 const SEVERITY_TOTAL = { error: 'errors', warning: 'warnings', notice: 'notices' } as const
 
-function statusLine(totals: PlanTotals): string {
+function statusLine(totals: PlanTotals, upload: UploadResult | undefined): string {
   const parts = [`📄 ${plural(totals.records, 'record')} read`, `✅ ${count(totals.valid)} valid`]
+  if (upload) {
+    parts.push(`📤 ${count(upload.totals.sent)} sent`)
+    if (upload.totals.notSent) parts.push(`⛔ ${count(upload.totals.notSent)} not sent`)
+  }
   if (totals.invalid) parts.push(`❌ ${count(totals.invalid)} invalid (not sent)`)
   if (totals.ignored) parts.push(`⏭️ ${count(totals.ignored)} ignored by the mapping`)
   parts.push(`${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}`)

@@ -106,3 +106,20 @@ function parseAnnotations(stdout: string): ActionRun['annotations'] {
   }
   return found
 }
+
+/**
+ * Splits an emulator's `env()` into runAction's inputs (INPUT_TENANT-ID → tenant-id) and environment variables
+ * (ACTIONS_ID_TOKEN_REQUEST_*, NODE_EXTRA_CA_CERTS so the fresh process trusts the emulator's certificate).
+ */
+export function emulatorRunOptions(emulatorEnv: Record<string, string>): {
+  inputs: Record<string, string>
+  env: Record<string, string>
+} {
+  const inputs: Record<string, string> = {}
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries(emulatorEnv)) {
+    if (name.startsWith('INPUT_')) inputs[name.slice('INPUT_'.length).toLowerCase()] = value
+    else env[name] = value
+  }
+  return { inputs, env }
+}

@@ -94,7 +94,7 @@ describe('readSettings', () => {
   })
 
   test('fails clearly on inputs of later releases instead of ignoring them', () => {
-    expect(problems({ files: 'a', mode: 'apply' })[0]).toMatch(/'mode': 'apply' is not implemented yet/)
+    expect(problems({ files: 'a', mode: 'report' })[0]).toMatch(/'mode': 'report' is not implemented yet/)
     expect(problems({ files: 'a', 'changed-only': 'true' })[0]).toMatch(
       /'changed-only' is not implemented yet/
     )
@@ -103,5 +103,48 @@ describe('readSettings', () => {
 
   test('reports every bad input at once', () => {
     expect(problems({ mode: 'x', 'fail-on': 'y' })).toHaveLength(3)
+  })
+
+  test('apply mode: names every missing input at once', () => {
+    expect(problems({ files: 'a', mode: 'apply', 'client-id': 'not-a-guid' })).toEqual([
+      "mode apply needs 'tenant-id' (the Entra tenant id), 'service-principal-id' (the object id of the provisioning app's service principal), 'job-id' (the provisioning job id, API2AAD.…); they are on the provisioning app's Provisioning page in the Entra admin centre (see the README, Apply mode).",
+      "Input 'client-id': 'not-a-guid' is not a GUID."
+    ])
+  })
+
+  test('apply mode: reads the target, the cloud and the pacing, with overrides only over https', () => {
+    const apply = {
+      files: 'a',
+      mode: 'apply',
+      'tenant-id': 'b16687d3-8faf-42ad-b298-92cdcaf01c6e',
+      'client-id': '3f6b6a1e-6a8e-4c55-9d55-8f0c1b2a7d10',
+      'service-principal-id': '8c1f2e3d-4b5a-4c6d-9e8f-0a1b2c3d4e5f',
+      'job-id': 'API2AAD.b16687d38faf42adb29892cdcaf01c6e.1a03de52-b9c3-4e2c-a1e3-9145aaa8e530'
+    }
+    expect(readSettings(reader({ ...apply, cloud: 'usgovdod' }), env).apply).toMatchObject({
+      cloud: 'usgovdod',
+      authorityHost: 'https://login.microsoftonline.us',
+      authorityOverridden: false,
+      graphBaseUrl: 'https://dod-graph.microsoft.us',
+      graphVersion: 'v1.0',
+      rateLimit: 40,
+      dailyCallBudget: undefined,
+      maxRetries: 6,
+      timing: { windowMs: 5000, concurrency: 8, maxWaitMs: Infinity }
+    })
+    expect(
+      readSettings(reader({ ...apply, 'graph-url': 'https://127.0.0.1:8443/', 'daily-call-budget': '100' }), {
+        ...env,
+        ENTRA_HR_SYNC_MAX_WAIT_MS: '20'
+      }).apply
+    ).toMatchObject({
+      graphBaseUrl: 'https://127.0.0.1:8443',
+      dailyCallBudget: 100,
+      timing: { maxWaitMs: 20 }
+    })
+    expect(problems({ ...apply, 'graph-url': 'http://graph.example', cloud: 'mars' })).toEqual([
+      "Input 'cloud': 'mars' is not allowed; use one of public, usgov, usgovdod, china.",
+      "Input 'graph-url': 'http://graph.example' must be an https origin such as https://host:port (no path)."
+    ])
   })
 })

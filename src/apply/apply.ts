@@ -1,0 +1,128 @@
+/**
+ * Apply mode after the plan: sign in, check the provisioning job, upload the batches. Returns what happened to every
+ * request; a stop before the upload (sign-in, permissions, a paused job) is a result too, so the report still
+ * accounts for every record.
+ */
+import { randomUUID } from 'node:crypto'
+import type { TokenCredentialOptions } from '@azure/identity'
+import type { ActionIO } from '../actions-io.ts'
+import { CLOUDS } from '../clouds.ts'
+import type { Plan } from '../plan/types.ts'
+import { createRequestRenderer } from '../scim/batch.ts'
+import type { ApplySettings } from '../settings.ts'
+import { plural } from '../report/markdown.ts'
+import { createTokenSource, decodeClaims, type CredentialKind, type CredentialLike } from '../graph/auth.ts'
+import { ApplyStop } from '../graph/errors.ts'
+import { createGraphClient, type FetchLike } from '../graph/http.ts'
+import { createPacer } from '../graph/pacer.ts'
+import { checkJob } from '../graph/provisioning.ts'
+import { notStarted, uploadPlan, type UploadResult } from './upload.ts'
+
+export interface ApplyDependencies {
+  io: ActionIO
+  env: NodeJS.ProcessEnv
+  now: () => number
+  sleep?: (ms: number) => Promise<void>
+  fetch?: FetchLike
+  random?: () => number
+  uuid?: () => string
+  createCredential?: (kind: CredentialKind, getAssertion: () => Promise<string>) => CredentialLike
+  credentialOptions?: TokenCredentialOptions
+}
+
+export async function applyPlan(
+  plan: Plan,
+  settings: ApplySettings,
+  deps: ApplyDependencies
+): Promise<UploadResult> {
+  const { io, now } = deps
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  if (plan.batches.length === 0) {
+    io.info('No valid record to send.')
+    return { ...notStarted(plan, { kind: 'empty', message: 'nothing to send' }, now()), stopped: undefined }
+  }
+  const log = { info: io.info, warn: io.warn, debug: io.debug }
+  try {
+    const tokens = createTokenSource({
+      settings,
+      env: deps.env,
+      log,
+      setSecret: (value) => io.setSecret?.(value),
+      getIdToken: io.getIdToken?.bind(io),
+      now,
+      sleep,
+      ...(deps.createCredential ? { createCredential: deps.createCredential } : {}),
+      ...(deps.credentialOptions ? { credentialOptions: deps.credentialOptions } : {})
+    })
+    const client = createGraphClient({
+      baseUrl: settings.graphBaseUrl,
+      version: settings.graphVersion,
+      fetch: deps.fetch ?? ((url, init) => fetch(url, init)),
+      tokens,
+      now,
+      sleep,
+      random: deps.random ?? Math.random,
+      uuid: deps.uuid ?? randomUUID,
+      maxAttempts: settings.maxRetries,
+      timing: settings.timing,
+      debug: io.debug
+    })
+    const target = { servicePrincipalId: settings.servicePrincipalId, jobId: settings.jobId }
+
+    const roles = await io.group('🔐 Signing in to Entra', async () => {
+      const token = await tokens.token()
+      const claims = decodeClaims(token)
+      io.info(
+        `Signed in to tenant ${settings.tenantId} (${settings.cloud} cloud) as app ${settings.clientId} with ${tokens.kind === 'oidc' ? 'the GitHub OIDC federated credential' : `a client ${tokens.kind}`}; ` +
+          `Graph at ${client.origin}${settings.graphBaseUrl === CLOUDS[settings.cloud].graphBaseUrl ? '' : ' (graph-url override)'}.`
+      )
+      if (claims.roles) io.info(`Application permissions in the token: ${claims.roles.join(', ') || 'none'}.`)
+      return claims.roles
+    })
+
+    await io.group('🩺 Checking the provisioning job', async () => {
+      const check = await checkJob(client, target, roles)
+      for (const warning of check.warnings) io.warn(warning)
+      if (check.code) io.info(`Provisioning job ${settings.jobId}: ${check.code}.`)
+    })
+
+    return await io.group('📤 Uploading', async () => {
+      const limit = settings.rateLimit
+      io.info(
+        `${plural(plan.batches.length, 'bulk request')} to send, ${limit > 0 ? `at most ${limit} calls per ${settings.timing.windowMs / 1000} s` : 'unpaced (rate-limit 0)'}, ` +
+          `${settings.dailyCallBudget === undefined ? 'no call budget' : `a budget of ${plural(settings.dailyCallBudget, 'call')}`}, up to ${settings.maxRetries} attempts each.`
+      )
+      const result = await uploadPlan({
+        plan,
+        render: createRequestRenderer(plan),
+        client,
+        target,
+        pacer: createPacer({
+          limit,
+          windowMs: settings.timing.windowMs,
+          marginMs: settings.timing.windowMarginMs,
+          budget: settings.dailyCallBudget,
+          now,
+          sleep
+        }),
+        budget: settings.dailyCallBudget,
+        concurrency: settings.timing.concurrency,
+        now,
+        log
+      })
+      const { totals } = result
+      io.info(
+        `${plural(totals.sent, 'record')} sent (staged) in ${plural(totals.requestsSent, 'request')}, ${totals.retried} after a retry, ${totals.notSent} not sent; ` +
+          `${plural(result.calls, 'call')}, ${result.throttled} throttled, ${((result.finishedAt - result.startedAt) / 1000).toFixed(1)} s.`
+      )
+      return result
+    })
+  } catch (error) {
+    if (!(error instanceof ApplyStop)) throw error
+    io.warn(error.message)
+    return {
+      ...notStarted(plan, { kind: error.kind, message: error.message }, now()),
+      budget: settings.dailyCallBudget
+    }
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * Sends a plan's batches to bulkUpload and accounts for every one: staged (202: accepted for processing, which is
+ * not yet success), or not sent and why. Several requests are in flight at once so network latency does not lower
+ * throughput, while the pacer keeps the calls within the rate limit and the budget. A batch waits for the batches
+ * holding its records' managers, so the service sees managers first even when requests overtake each other.
+ */
+import type { Batch, Plan } from '../plan/types.ts'
+import { GraphError, type GraphClient } from '../graph/http.ts'
+import { BudgetExhausted, type Pacer } from '../graph/pacer.ts'
+import { bulkUpload, rejectionHint, type JobTarget } from '../graph/provisioning.ts'
+
+export type NotSentKind = 'budget' | 'quota' | 'rejected' | 'exhausted' | 'unauthorized' | 'stopped'
+
+export interface RequestOutcome {
+  /** Index into plan.batches (the `request` of the plan report). */
+  request: number
+  records: number
+  outcome: 'staged' | 'not-sent'
+  /** HTTP status of the last answer; null when none came (network error) or nothing was sent. */
+  status: number | null
+  requestId: string | undefined
+  clientRequestId: string | undefined
+  /** When the last answer came, ms since the epoch; undefined when nothing was sent. */
+  at: number | undefined
+  /** Calls made for this request (1 when it went through at once). */
+  attempts: number
+  kind?: NotSentKind
+  reason?: string
+}
+
+export interface UploadResult {
+  requests: RequestOutcome[]
+  startedAt: number
+  finishedAt: number
+  /** bulkUpload calls made, retries included. */
+  calls: number
+  /** Answers with status 429. */
+  throttled: number
+  budget: number | undefined
+  /** Set when the upload stopped before the end (or never started): what kind of stop, and why in one line. */
+  stopped: { kind: string; message: string } | undefined
+  totals: UploadTotals
+}
+
+export interface UploadTotals {
+  /** Records in staged requests (202). */
+  sent: number
+  /** Of those, records whose request needed more than one attempt. */
+  retried: number
+  /** Valid records not accepted. */
+  notSent: number
+  notSentBy: Partial<Record<NotSentKind, number>>
+  requestsSent: number
+  requestsNotSent: number
+}
+
+export interface UploadOptions {
+  plan: Pick<Plan, 'records' | 'batches'>
+  render: (batch: Batch) => string
+  client: GraphClient
+  target: JobTarget
+  pacer: Pacer
+  budget: number | undefined
+  concurrency: number
+  now: () => number
+  log: { info(message: string): void; warn(message: string): void; debug(message: string): void }
+}
+
+class StopSignal extends Error {}
+
+export async function uploadPlan(options: UploadOptions): Promise<UploadResult> {
+  const { plan, log } = options
+  const batches = plan.batches
+  const outcomes: Array<RequestOutcome | undefined> = new Array(batches.length)
+  const deps = managerDependencies(plan)
+  const settled = batches.map(() => deferred())
+  const startedAt = options.now()
+  let stopped: UploadResult['stopped']
+  let throttled = 0
+  let next = 0
+  let done = 0
+  const progressEvery = Math.max(1, Math.ceil(batches.length / 10))
+
+  const stop = (kind: string, message: string): void => {
+    if (!stopped) {
+      stopped = { kind, message }
+      log.warn(`Upload stopped: ${message}`)
+    }
+  }
+
+  const send = async (index: number): Promise<RequestOutcome> => {
+    const batch = batches[index] as Batch
+    const base = { request: index, records: batch.records.length }
+    let attempts = 0
+    try {
+      const response = await bulkUpload(options.client, options.target, options.render(batch), {
+        beforeAttempt: async () => {
+          if (stopped) throw new StopSignal()
+          await options.pacer.acquire()
+          if (stopped) throw new StopSignal()
+          attempts++
+        },
+        onThrottled: (waitMs) => options.pacer.pause(waitMs),
+        onAttempt: (attempt) => {
+          if (attempt.status === 429) throttled++
+          if (attempt.next === 'retry' || attempt.next === 'refresh-token')
+            log.info(
+              `Request ${index + 1}: ${attempt.status ?? 'network error'} (request-id ${attempt.requestId ?? '-'}), attempt ${attempt.attempt}; ` +
+                (attempt.next === 'retry'
+                  ? `retrying in ${(attempt.waitMs / 1000).toFixed(1)} s.`
+                  : 'signing in again.')
+            )
+        }
+      })
+      log.debug(`Request ${index + 1}: ${response.status} staged, request-id ${response.requestId ?? '-'}`)
+      return {
+        ...base,
+        outcome: 'staged',
+        status: response.status,
+        requestId: response.requestId,
+        clientRequestId: response.clientRequestId,
+        at: response.at,
+        attempts
+      }
+    } catch (error) {
+      const notSent = (kind: NotSentKind, reason: string, from?: GraphError): RequestOutcome => ({
+        ...base,
+        outcome: 'not-sent',
+        status: from?.status ?? null,
+        requestId: from?.requestId,
+        clientRequestId: from?.clientRequestId,
+        at: from?.at,
+        attempts,
+        kind,
+        reason
+      })
+      if (error instanceof StopSignal)
+        return notSent('stopped', `not sent: ${stopped?.message ?? 'the upload stopped'}`)
+      if (error instanceof BudgetExhausted) {
+        stop(
+          'budget',
+          `${error.message}; the remaining requests were not sent (raise daily-call-budget or re-run later).`
+        )
+        return notSent('budget', 'not sent: daily-call-budget reached')
+      }
+      if (!(error instanceof GraphError)) throw error
+      const id = `request-id ${error.requestId ?? '-'}`
+      switch (error.kind) {
+        case 'quota':
+          stop('quota', `${error.message} (${id}); re-run after the quota resets.`)
+          return notSent('quota', `not sent: ${error.message}`, error)
+        case 'unauthorized':
+          stop('unauthorized', `${error.message} (${id})`)
+          return notSent('unauthorized', error.message, error)
+        case 'exhausted':
+          stop('exhausted', `request ${index + 1} ${error.message} (${id}); Graph is failing, re-run later.`)
+          return notSent('exhausted', error.message, error)
+        default: {
+          const hint = rejectionHint(error.status)
+          const reason = `Graph refused the request: ${error.message}${hint ? `. ${hint}` : ''}`
+          // 403/404 hold for every request; a 400 or 413 may be this request's alone.
+          if (error.status === 403 || error.status === 404) stop('rejected', `${reason} (${id})`)
+          else log.warn(`Request ${index + 1} not sent: ${reason} (${id})`)
+          return notSent('rejected', reason, error)
+        }
+      }
+    }
+  }
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (stopped) return
+      const index = next++
+      if (index >= batches.length) return
+      try {
+        await Promise.all((deps[index] ?? []).map((d) => settled[d]?.promise))
+        outcomes[index] = await send(index)
+      } finally {
+        settled[index]?.resolve()
+      }
+      done++
+      if (done % progressEvery === 0 || done === batches.length)
+        log.info(
+          `${done} of ${batches.length} requests answered; ${options.pacer.calls} calls, ${throttled} throttled.`
+        )
+    }
+  }
+
+  await Promise.all(
+    Array.from({ length: Math.min(options.concurrency, Math.max(1, batches.length)) }, worker)
+  )
+
+  const requests = batches.map(
+    (batch, index): RequestOutcome =>
+      outcomes[index] ?? {
+        request: index,
+        records: batch.records.length,
+        outcome: 'not-sent',
+        status: null,
+        requestId: undefined,
+        clientRequestId: undefined,
+        at: undefined,
+        attempts: 0,
+        kind: stopped?.kind === 'budget' ? 'budget' : 'stopped',
+        reason:
+          stopped?.kind === 'budget'
+            ? 'not sent: daily-call-budget reached'
+            : `not sent: ${stopped?.message ?? 'the upload stopped'}`
+      }
+  )
+  return {
+    requests,
+    startedAt,
+    finishedAt: options.now(),
+    calls: options.pacer.calls,
+    throttled,
+    budget: options.budget,
+    stopped,
+    totals: uploadTotals(requests)
+  }
+}
+
+export function uploadTotals(requests: readonly RequestOutcome[]): UploadTotals {
+  const totals: UploadTotals = {
+    sent: 0,
+    retried: 0,
+    notSent: 0,
+    notSentBy: {},
+    requestsSent: 0,
+    requestsNotSent: 0
+  }
+  for (const r of requests) {
+    if (r.outcome === 'staged') {
+      totals.sent += r.records
+      totals.requestsSent++
+      if (r.attempts > 1) totals.retried += r.records
+    } else {
+      totals.notSent += r.records
+      totals.requestsNotSent++
+      const kind = r.kind ?? 'stopped'
+      totals.notSentBy[kind] = (totals.notSentBy[kind] ?? 0) + r.records
+    }
+  }
+  return totals
+}
+
+/** For each batch, the earlier batches that hold managers of its records. */
+export function managerDependencies(plan: Pick<Plan, 'records' | 'batches'>): number[][] {
+  const batchOfId = new Map<string, number>()
+  plan.batches.forEach((batch, b) => {
+    for (const index of batch.records) {
+      const id = plan.records[index]?.externalId
+      if (id !== undefined) batchOfId.set(id, b)
+    }
+  })
+  return plan.batches.map((batch, b) => {
+    const found = new Set<number>()
+    for (const index of batch.records) {
+      const manager = plan.records[index]?.managerId
+      const at = manager === undefined ? undefined : batchOfId.get(manager)
+      if (at !== undefined && at < b) found.add(at)
+    }
+    return [...found]
+  })
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined
+  const promise = new Promise<void>((r) => (resolve = r))
+  return { promise, resolve }
+}
+
+/** The result of an upload that never started (sign-in or pre-flight stopped it): every request not sent. */
+export function notStarted(
+  plan: Pick<Plan, 'batches'>,
+  stopped: { kind: string; message: string },
+  at: number
+): UploadResult {
+  const requests = plan.batches.map((batch, request): RequestOutcome => ({
+    request,
+    records: batch.records.length,
+    outcome: 'not-sent',
+    status: null,
+    requestId: undefined,
+    clientRequestId: undefined,
+    at: undefined,
+    attempts: 0,
+    kind: 'stopped',
+    reason: `not sent: ${stopped.message}`
+  }))
+  return {
+    requests,
+    startedAt: at,
+    finishedAt: at,
+    calls: 0,
+    throttled: 0,
+    budget: undefined,
+    stopped,
+    totals: uploadTotals(requests)
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * Sign-in for apply mode: a GitHub OIDC ID token exchanged for a Graph token through a federated credential
+ * (ClientAssertionCredential), or the client-secret / client-certificate fallbacks for runners without OIDC.
+ * Tokens are masked and cached here (MSAL would ask GitHub for two ID tokens on every getToken call); errors
+ * become one actionable line; AADSTS70021 (a federated credential that is still propagating) is retried.
+ */
+import {
+  ClientAssertionCredential,
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  type TokenCredentialOptions
+} from '@azure/identity'
+import { CLOUDS, graphScope } from '../clouds.ts'
+import type { ApplySettings } from '../settings.ts'
+import { ApplyStop } from './errors.ts'
+
+export interface AccessTokenLike {
+  token: string
+  expiresOnTimestamp: number
+}
+
+export interface CredentialLike {
+  getToken(scope: string): Promise<AccessTokenLike | null>
+}
+
+export type CredentialKind = 'oidc' | 'secret' | 'certificate'
+
+/** The Graph bearer token, fetched once and refreshed ahead of expiry. */
+export interface TokenSource {
+  readonly kind: CredentialKind
+  token(): Promise<string>
+  /** Forgets the cached token and signs in again (after a 401). */
+  refresh(): Promise<string>
+}
+
+export interface AuthLog {
+  info(message: string): void
+  warn(message: string): void
+  debug(message: string): void
+}
+
+export interface AuthOptions {
+  settings: Pick<
+    ApplySettings,
+    | 'tenantId'
+    | 'clientId'
+    | 'cloud'
+    | 'authorityHost'
+    | 'authorityOverridden'
+    | 'clientSecret'
+    | 'clientCertificate'
+    | 'timing'
+  >
+  env: NodeJS.ProcessEnv
+  log: AuthLog
+  setSecret: (value: string) => void
+  getIdToken: ((audience: string) => Promise<string>) | undefined
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  /** Builds the credential; tests inject fakes. Defaults to @azure/identity. */
+  createCredential?: (kind: CredentialKind, getAssertion: () => Promise<string>) => CredentialLike
+  /** Extra @azure/identity options (tests: a policy that trusts the emulator's CA). */
+  credentialOptions?: TokenCredentialOptions
+}
+
+/** Refresh this long before expiry, so a token never expires between the check and the call. */
+const HEADROOM_MS = 5 * 60_000
+/** AADSTS70021 attempts in all: a new federated credential can take a few minutes to be usable. */
+const PROPAGATION_ATTEMPTS = 4
+
+export function createTokenSource(options: AuthOptions): TokenSource {
+  const { settings, log } = options
+  const cloud = CLOUDS[settings.cloud]
+  const scope = graphScope(cloud)
+  const kind: CredentialKind = settings.clientCertificate
+    ? 'certificate'
+    : settings.clientSecret
+      ? 'secret'
+      : 'oidc'
+
+  if (
+    kind === 'oidc' &&
+    (!options.env.ACTIONS_ID_TOKEN_REQUEST_URL || !options.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+  ) {
+    throw new ApplyStop(
+      'oidc-unavailable',
+      'No GitHub OIDC token is available: add `permissions: id-token: write` to the workflow job (pull requests from forks never get one; use a push, schedule or workflow_dispatch run), or pass client-secret / client-certificate.'
+    )
+  }
+  if (kind !== 'oidc')
+    log.info(
+      `Signing in with the ${kind === 'secret' ? 'client secret' : 'client certificate'} fallback; the federated credential (OIDC) needs no stored secret.`
+    )
+
+  let presented: Claims | undefined
+  const getAssertion = async (): Promise<string> => {
+    if (!options.getIdToken)
+      throw new ApplyStop('oidc-unavailable', 'This host cannot request a GitHub ID token.')
+    let idToken: string
+    try {
+      // A fresh ID token for every assertion: they live about 5 minutes, and MSAL asks again when it needs one.
+      idToken = await options.getIdToken(cloud.audience)
+    } catch (error) {
+      throw new ApplyStop(
+        'oidc-failed',
+        `Could not get a GitHub ID token (${firstLine(error)}); check that the job has \`permissions: id-token: write\`.`
+      )
+    }
+    // getIdToken (core.getIDToken) has masked it already.
+    if (!presented) {
+      presented = decodeClaims(idToken)
+      log.info(
+        `GitHub ID token presented: iss=${presented.iss}, sub=${presented.sub}, aud=${presented.aud}. ` +
+          `The federated credential on app ${settings.clientId} must have exactly these issuer, subject and audience.`
+      )
+    }
+    return idToken
+  }
+
+  const build =
+    options.createCredential ??
+    ((k: CredentialKind, assertion: () => Promise<string>): CredentialLike =>
+      identityCredential(k, assertion, options))
+
+  let credential = build(kind, getAssertion)
+  let cached: AccessTokenLike | undefined
+  let headroom = HEADROOM_MS
+  let pending: Promise<string> | undefined
+
+  const acquire = async (): Promise<string> => {
+    let expiredAssertionRetried = false
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const token = await credential.getToken(scope)
+        if (!token) throw new Error('the credential returned no token')
+        options.setSecret(token.token)
+        cached = token
+        // Short-lived tokens (emulator tests) would otherwise always count as expiring.
+        headroom = Math.min(HEADROOM_MS, (token.expiresOnTimestamp - options.now()) / 4)
+        return token.token
+      } catch (error) {
+        if (error instanceof ApplyStop) throw error
+        const code = aadstsCode(error)
+        log.debug(`Sign-in failed: ${firstLine(error)}`)
+        if (code === 70021 && attempt < PROPAGATION_ATTEMPTS) {
+          const wait = Math.min(settings.timing.credentialRetryMs * attempt, settings.timing.maxWaitMs)
+          log.warn(
+            `AADSTS70021 (no matching federated credential), attempt ${attempt} of ${PROPAGATION_ATTEMPTS}: a new credential takes a few minutes to propagate; retrying in ${Math.round(wait / 1000)} s.`
+          )
+          await options.sleep(wait)
+          continue
+        }
+        if (code === 700024 && !expiredAssertionRetried) {
+          // The GitHub token expired in flight (or clocks disagree): one more try with a fresh one.
+          expiredAssertionRetried = true
+          credential = build(kind, getAssertion)
+          continue
+        }
+        throw new ApplyStop(
+          code === undefined ? 'sign-in' : `AADSTS${code}`,
+          describeSignInError(code, error, { settings, presented, audience: cloud.audience, kind })
+        )
+      }
+    }
+  }
+
+  const once = (): Promise<string> => {
+    pending ??= acquire().finally(() => {
+      pending = undefined
+    })
+    return pending
+  }
+
+  return {
+    kind,
+    async token() {
+      if (cached && cached.expiresOnTimestamp - options.now() > headroom) return cached.token
+      return once()
+    },
+    async refresh() {
+      if (!pending) {
+        cached = undefined
+        // A new credential has an empty MSAL cache, so it really signs in again.
+        credential = build(kind, getAssertion)
+      }
+      return once()
+    }
+  }
+}
+
+function identityCredential(
+  kind: CredentialKind,
+  getAssertion: () => Promise<string>,
+  options: AuthOptions
+): CredentialLike {
+  const { settings } = options
+  const common = {
+    ...options.credentialOptions,
+    authorityHost: settings.authorityHost,
+    // With a custom authority MSAL would otherwise ask login.microsoftonline.com to validate it.
+    ...(settings.authorityOverridden ? { disableInstanceDiscovery: true } : {})
+  }
+  switch (kind) {
+    case 'oidc':
+      return new ClientAssertionCredential(settings.tenantId, settings.clientId, getAssertion, common)
+    case 'secret':
+      return new ClientSecretCredential(
+        settings.tenantId,
+        settings.clientId,
+        settings.clientSecret ?? '',
+        common
+      )
+    case 'certificate':
+      return new ClientCertificateCredential(
+        settings.tenantId,
+        settings.clientId,
+        { certificate: settings.clientCertificate ?? '' },
+        common
+      )
+  }
+}
+
+export interface Claims {
+  iss: string
+  sub: string
+  aud: string
+  roles?: string[]
+}
+
+/** Decodes a JWT's payload without verifying it: only to tell the user what was presented. Never logs the token. */
+export function decodeClaims(jwt: string): Claims {
+  try {
+    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >
+    const aud = Array.isArray(payload.aud) ? payload.aud.join(' ') : String(payload.aud ?? '?')
+    const claims: Claims = { iss: String(payload.iss ?? '?'), sub: String(payload.sub ?? '?'), aud }
+    if (Array.isArray(payload.roles)) claims.roles = payload.roles.map(String)
+    return claims
+  } catch {
+    return { iss: '?', sub: '?', aud: '?' }
+  }
+}
+
+export function aadstsCode(error: unknown): number | undefined {
+  const match = /AADSTS(\d+)/.exec(error instanceof Error ? error.message : String(error))
+  return match ? Number(match[1]) : undefined
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return (message.split(/\r?\n/)[0] ?? '').slice(0, 300)
+}
+
+interface ErrorContext {
+  settings: AuthOptions['settings']
+  presented: Claims | undefined
+  audience: string
+  kind: CredentialKind
+}
+
+/** AADSTS codes → what to change, and where (graph-api.md §3.4). */
+export function describeSignInError(code: number | undefined, error: unknown, context: ErrorContext): string {
+  const { settings, presented, audience } = context
+  const app = `the app registration ${settings.clientId} (Entra admin centre → App registrations → Certificates & secrets → Federated credentials)`
+  const iss = presented?.iss ?? 'https://token.actions.githubusercontent.com'
+  const sub = presented?.sub ?? '(see the log above)'
+  switch (code) {
+    case 70021:
+      return `AADSTS70021: no federated credential matches the GitHub token (issuer ${iss}, subject ${sub}, audience ${audience}). Add one with exactly these values to ${app}; a new one can take a few minutes to work.`
+    case 700211:
+      return `AADSTS700211: the federated credential's issuer does not match. Set it to exactly ${iss} (no trailing slash) on ${app}.`
+    case 700212:
+    case 7002121:
+      return `AADSTS${code}: the federated credential's audience does not match. For cloud '${settings.cloud}' it must be ${audience}, on ${app}.`
+    case 700213:
+      return `AADSTS700213: no federated credential has the subject '${sub}'. Set the subject to exactly that (case-sensitive; environment, branch, tag and pull_request runs differ) on ${app}.`
+    case 70025:
+      return `AADSTS70025: the app ${settings.clientId} has no federated credentials. Add one (issuer ${iss}, subject ${sub}, audience ${audience}) to ${app} — the app registration, not the enterprise app.`
+    case 700024:
+      return `AADSTS700024: the GitHub token was outside its valid time, twice. Check the runner's clock; then re-run the job.`
+    case 700016:
+      return `AADSTS700016: no application with client-id ${settings.clientId} in tenant ${settings.tenantId}. Check the client-id and tenant-id inputs (and cloud '${settings.cloud}').`
+    case 90002:
+      return `AADSTS90002: tenant ${settings.tenantId} not found. Check the tenant-id input and the cloud input ('${settings.cloud}').`
+    case 7000215:
+      return `AADSTS7000215: the client secret is invalid. Pass the secret's value (not its id) to client-secret, or use the federated credential with permissions id-token: write.`
+    case 7000222:
+      return `AADSTS7000222: the client secret has expired. Create a new one on the app registration and update the repository secret, or switch to the federated credential.`
+    case 700027:
+      return `AADSTS700027: the client assertion failed signature validation. With client-certificate, upload the certificate's public part to the app registration.`
+    case 7000112:
+      return `AADSTS7000112: the application ${settings.clientId} is disabled. Enable its service principal (Enterprise applications → Properties → Enabled for users to sign in).`
+    case 90038:
+    case 900432:
+      return `AADSTS${code}: the tenant is in another national cloud. Set the cloud input (public, usgov, usgovdod or china) to the tenant's cloud.`
+    case 70011:
+      return `AADSTS70011: invalid scope. The cloud input ('${settings.cloud}') must match the tenant's cloud.`
+    case undefined:
+      return `Sign-in to Entra failed: ${firstLine(error)}. Check tenant-id, client-id, cloud and authority-host.`
+    default:
+      return `Sign-in to Entra failed with AADSTS${code}: ${firstLine(error)} (see https://login.microsoftonline.com/error?code=${code}).`
+  }
+}
