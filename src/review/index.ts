@@ -1,0 +1,72 @@
+/**
+ * The review of a change, in one call for the wiring: compare the base and head plans, check the safety gates,
+ * render the Markdown and pick the annotations. Pure apart from reading the plans' value stores.
+ */
+import { checkGates, gateFigures, type GateOutcome, type GateSettings } from '../gates.ts'
+import type { Annotation } from '../report/annotations.ts'
+import type { Plan } from '../plan/types.ts'
+import type { SummaryDetail } from '../settings.ts'
+import { diffPlans, type ReviewDiff } from './diff.ts'
+import type { LeaverPolicy } from './leavers.ts'
+import { reviewAnnotations } from './annotations.ts'
+import { REVIEW_SUMMARY_BUDGET_BYTES, renderReviewSummary } from './summary.ts'
+
+export { diffPlans, LEAVE_DATE } from './diff.ts'
+export type {
+  AttributeChange,
+  ChangeClass,
+  DiffCounts,
+  DiffEntry,
+  FileDiff,
+  FileLine,
+  InvalidEntry,
+  LeaverReason,
+  ReviewDiff
+} from './diff.ts'
+export { leaverRecords } from './leavers.ts'
+export type { LeaverPolicy, LeaverRecord } from './leavers.ts'
+export { uploadSelection } from './upload.ts'
+export type { UploadOptions, UploadSelection } from './upload.ts'
+export { reviewAnnotations, reviewDiagnostics } from './annotations.ts'
+export { COMMENT_BUDGET_BYTES, REVIEW_SUMMARY_BUDGET_BYTES, renderReviewSummary } from './summary.ts'
+export type { ReviewSummaryOptions } from './summary.ts'
+export { matchesPatterns, planBase } from './base.ts'
+export type { BasePlan, BasePlanOptions } from './base.ts'
+
+export interface ReviewOptions extends GateSettings {
+  /** The plan of the files at the base commit; undefined when there is no base (every record is a joiner). */
+  basePlan: Plan | undefined
+  headPlan: Plan
+  leavers: LeaverPolicy
+  /** `review` in pull requests (plan mode: gate violations are warnings), `apply` before an upload (errors). */
+  stage: 'review' | 'apply'
+  detail: SummaryDetail
+  repository: { serverUrl: string; repo: string; sha: string }
+  base: { ref: string; sha: string } | undefined
+  maxAnnotations?: number
+  budgetBytes?: number
+  mode?: string
+}
+
+export interface Review {
+  diff: ReviewDiff
+  gates: GateOutcome
+  markdown: string
+  annotations: Annotation[]
+}
+
+export function reviewChanges(options: ReviewOptions): Review {
+  const diff = diffPlans(options.basePlan, options.headPlan)
+  const gates = checkGates(gateFigures(diff, options.leavers), options, { stage: options.stage })
+  const markdown = renderReviewSummary(diff, {
+    detail: options.detail,
+    repository: options.repository,
+    base: options.base,
+    leavers: options.leavers,
+    gates,
+    headPlan: options.headPlan,
+    budgetBytes: options.budgetBytes ?? REVIEW_SUMMARY_BUDGET_BYTES,
+    ...(options.mode !== undefined ? { mode: options.mode } : {})
+  })
+  return { diff, gates, markdown, annotations: reviewAnnotations(diff, options.maxAnnotations) }
+}
