@@ -1,12 +1,14 @@
 /**
  * npm run bench: measures, side by side in one run, plan mode on a 1,000,000-row HR export against papaparse alone
  * parsing the same file. Each measurement runs in its own process (clean peak RSS) and alternates, best of N.
- * Usage: npm run bench [-- --rows 1000000 --rounds 2]
+ * Then the upload benchmark (scripts/bench/upload.ts): apply mode against the emulator's rate limit.
+ * Usage: npm run bench [-- --rows 1000000 --rounds 2 --only plan|upload]
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { BENCH_COLUMNS, generateHrCsv } from './bench/generate.ts'
+import { runUploadBench } from './bench/upload.ts'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: number): number => {
@@ -15,8 +17,14 @@ const option = (name: string, fallback: number): number => {
 }
 const rows = option('rows', 1_000_000)
 const rounds = option('rounds', 2)
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
+if (only !== undefined && only !== 'plan' && only !== 'upload') throw new Error('--only takes plan or upload')
 
 const root = path.join(import.meta.dirname, '..')
+if (only === 'upload') {
+  await runUploadBench(root)
+  process.exit(0)
+}
 const folder = path.join(root, '.tmp', 'bench')
 const workspace = path.join(folder, 'workspace')
 const csv = path.join(workspace, 'hr', `workers-${rows}.csv`)
@@ -80,3 +88,8 @@ console.log(`  ratio           : ${ratio.toFixed(2)} (target ≤ 2.00) ${ratio <
 console.log(
   `  peak RSS        : ${peak.toFixed(0)} MiB (target ≤ 1024 MiB) ${peak <= 1024 ? 'met' : 'MISSED'}`
 )
+
+if (only !== 'plan') {
+  console.log('')
+  await runUploadBench(root)
+}
