@@ -41,7 +41,8 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
     settings = readSettings(io.getInput, env)
     const active = settings
     await mkdir(active.runnerTemp, { recursive: true })
-    values = new ValueStore(scratchPath(active, env, 'values'))
+    // Values are kept only when payloads will be rendered; a plan that only reports needs none.
+    if (active.requestsDir || active.apply) values = new ValueStore(scratchPath(active, env, 'values'))
     const store = values
     const sources = await io.group('📂 Reading HR files', () => openSources(active, io))
     const mapping = await io.group('🧭 Loading the mapping', () => readMapping(active, io))

@@ -1,12 +1,15 @@
-/** One measurement in a fresh process: `child.ts papaparse|plan <workspace> <csv>`; prints a JSON line. */
-import { createReadStream, writeFileSync } from 'node:fs'
+/**
+ * One measurement in a fresh process: `child.ts papaparse|plan <workspace> <csv>`; prints a JSON line last.
+ * `plan` runs the bundled action (dist/index.js) in this process, configured the way the runner does it.
+ */
+import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import Papa from 'papaparse'
-import type { ActionIO } from '../../src/actions-io.ts'
-import { run } from '../../src/main.ts'
 import { BENCH_MAPPING } from './generate.ts'
 
 const [kind, workspace, csv] = process.argv.slice(2) as [string, string, string]
+const dist = path.join(import.meta.dirname, '..', '..', 'dist', 'index.js')
 
 async function papaparseAlone(): Promise<number> {
   let rows = 0
@@ -23,36 +26,31 @@ async function papaparseAlone(): Promise<number> {
   return rows - 1 // the header
 }
 
+/** Sets up the runner's environment, then loads dist/index.js, which runs the action. */
 async function planMode(): Promise<number> {
+  const runner = path.join(workspace, '..', 'runner')
+  mkdirSync(runner, { recursive: true })
   writeFileSync(path.join(workspace, 'mapping.yml'), BENCH_MAPPING)
-  const inputs: Record<string, string> = {
-    files: path.relative(workspace, csv),
-    mapping: 'mapping.yml',
-    mode: 'plan',
-    'fail-on': 'never'
+  const files = {
+    GITHUB_OUTPUT: path.join(runner, 'output'),
+    GITHUB_STEP_SUMMARY: path.join(runner, 'summary.md')
   }
-  const outputs: Record<string, string> = {}
-  const quiet: ActionIO = {
-    getInput: (name) => inputs[name] ?? '',
-    info: () => {},
-    debug: () => {},
-    warn: () => {},
-    annotate: () => {},
-    setOutput: (name, value) => {
-      outputs[name] = value
-    },
-    writeSummary: async () => true,
-    setFailed: (message) => {
-      throw new Error(message)
-    },
-    group: (_name, work) => work()
-  }
-  await run({
-    io: quiet,
-    env: { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: path.join(workspace, '..', 'runner-temp') },
-    now: () => new Date()
+  for (const file of Object.values(files)) writeFileSync(file, '')
+  Object.assign(process.env, files, {
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: path.join(runner, 'temp'),
+    GITHUB_ACTION: 'bench',
+    INPUT_FILES: path.relative(workspace, csv),
+    INPUT_MAPPING: 'mapping.yml',
+    INPUT_MODE: 'plan',
+    'INPUT_FAIL-ON': 'never'
   })
-  return Number(outputs.records)
+  process.chdir(workspace)
+  await import(pathToFileURL(dist).href)
+  const outputs = readFileSync(files.GITHUB_OUTPUT, 'utf8')
+  const records = /^records<<(\S+)\n(\d+)\n\1$/m.exec(outputs)?.[2]
+  if (records === undefined || process.exitCode) throw new Error(`the action failed:\n${outputs}`)
+  return Number(records)
 }
 
 const started = performance.now()

@@ -38,6 +38,8 @@ export interface Mapping {
   attributes: readonly MappedAttribute[]
   /** Warnings found while reading the mapping (deprecated forms, types Entra ignores…). */
   warnings: readonly Diagnostic[]
+  /** The text it was read from (worker threads read it again). */
+  text: string
 }
 
 const TOP_LEVEL_KEYS = ['schemaExtension', 'attributes']
@@ -189,7 +191,7 @@ export function loadMapping(text: string, file: string): Mapping {
     )
   }
   if (problems.length > 0) throw new InputError(problems)
-  return { file, schemaExtension, attributes, warnings }
+  return { file, schemaExtension, attributes, warnings, text }
 }
 
 function nodeOffset(node: unknown): number | undefined {

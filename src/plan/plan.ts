@@ -6,15 +6,15 @@ import { InputError, type Diagnostic } from '../diagnostics.ts'
 import type { EvaluationContext } from '../mapping/expression/index.ts'
 import { checkColumns } from '../mapping/columns.ts'
 import type { Mapping } from '../mapping/load.ts'
-import { createRecordMapper } from '../scim/user.ts'
 import { packBatches, uploadOrder } from '../scim/batch.ts'
 import type { SourceFile } from '../sources/types.ts'
 import { validateAcrossRecords } from '../validate/cross-record.ts'
-import { createRecordValidator } from '../validate/record.ts'
 import type { DiagnosticFactory } from '../validate/rules.ts'
 import type { ValueStore } from './value-store.ts'
 import { RecordIndex } from './record-index.ts'
-import type { FileSummary, Plan, PlannedRecord, RecordStatus } from './types.ts'
+import type { FileSummary, Plan, PlannedRecord } from './types.ts'
+import { planSource, type RecordSink } from './plan-source.ts'
+import { planSourceInParallel } from './parallel.ts'
 
 export interface PlanOptions {
   batchSize: number
@@ -22,6 +22,10 @@ export interface PlanOptions {
   diagnostics: DiagnosticFactory
   /** Receives the mapped values of every valid record, when payloads are to be rendered (written or sent). */
   values?: ValueStore | undefined
+  /** Plan big CSV files in parts on worker threads (default true; only for plans that keep no values). */
+  parallel?: boolean
+  /** Files smaller than this are planned on the main thread (default 16 MiB; tests lower it). */
+  parallelMinBytes?: number
 }
 
 export async function buildPlan(
@@ -34,76 +38,50 @@ export async function buildPlan(
 
   const records: PlannedRecord[] = []
   const diagnostics: Diagnostic[] = [...mapping.warnings]
-  const validate = createRecordValidator(mapping, options.diagnostics)
   const index = new RecordIndex(records)
+  const parts: number[] = []
 
   for (const [fileIndex, source] of sources.entries()) {
     diagnostics.push(...(source.diagnostics ?? []))
-    const mapper = createRecordMapper(mapping, source, options.context, options.diagnostics)
-    for await (const chunk of source.chunks) {
-      for (const record of chunk) {
-        const mapped = mapper.map(record)
-        const found = mapped.diagnostics
-        // A record the mapping leaves out is not sent, so the record rules do not apply to it.
-        const keys = validate(
-          mapped.values,
-          { file: source.file, line: record.line },
-          mapped.ignored ? [] : found
-        )
-        let status: RecordStatus = found.some((d) => d.severity === 'error') ? 'invalid' : 'valid'
-        if (mapped.ignored) {
-          status = 'ignored'
-          const notice = options.diagnostics.create('object-ignored', {
-            file: source.file,
-            line: record.line,
-            message: 'the mapping returned IgnoreObjectFlow; the record is not sent'
-          })
-          if (notice) found.push(notice)
-        }
-        for (const diagnostic of found) {
-          if (keys.externalId !== undefined) diagnostic.externalId = keys.externalId
-          diagnostics.push(diagnostic)
-        }
-        const planned: PlannedRecord = {
-          fileIndex,
-          line: record.line,
-          externalId: detach(keys.externalId),
-          userName: detach(keys.userName),
-          managerId: detach(keys.managerId),
-          status,
-          values: status === 'valid' ? options.values?.add(mapped.values) : undefined
-        }
-        records.push(planned)
-        index.add(planned, records.length - 1)
+    const add: RecordSink = (record, values, found) => {
+      for (const diagnostic of found) diagnostics.push(diagnostic)
+      const planned: PlannedRecord = {
+        fileIndex,
+        ...record,
+        values: values === undefined ? undefined : options.values?.add(values)
       }
+      records.push(planned)
+      index.add(planned, records.length - 1)
     }
+    // Values cannot be collected from worker threads, and small files are not worth the threads.
+    const parallel = options.values === undefined && options.parallel !== false
+    const inParts = parallel ? await planSourceInParallel(mapping, source, options, add) : 0
+    if (inParts === 0) await planSource(mapping, source, options.context, options.diagnostics, add)
+    parts.push(Math.max(1, inParts))
   }
 
   const files = sources.map((source) => source.file)
-  diagnostics.push(...validateAcrossRecords(records, index, files, options.diagnostics))
+  const managers = index.resolveManagers(records)
+  diagnostics.push(...validateAcrossRecords(records, index, managers, files, options.diagnostics))
 
   return {
     mappingFile: mapping.file,
-    files: sources.map((source, index) => summarize(source, index, records)),
+    files: sources.map((source, index) => summarize(source, index, records, parts[index] ?? 1)),
     records,
     diagnostics: sortDiagnostics(diagnostics, files),
-    batches: packBatches(uploadOrder(records, index.byExternalId), options.batchSize),
+    batches: packBatches(uploadOrder(records, managers), options.batchSize),
     batchSize: options.batchSize,
     mapping,
     values: options.values
   }
 }
 
-/**
- * A copy of a value that does not keep its source alive: V8 keeps a substring of 13 characters or more as a view
- * into its parent, here the megabyte chunk of CSV text it came from, which would keep every chunk of a big file
- * in memory through the records' keys.
- */
-function detach(value: string | undefined): string | undefined {
-  return value === undefined || value.length < 13 ? value : (' ' + value).slice(1)
-}
-
-function summarize(source: SourceFile, fileIndex: number, records: readonly PlannedRecord[]): FileSummary {
+function summarize(
+  source: SourceFile,
+  fileIndex: number,
+  records: readonly PlannedRecord[],
+  parts: number
+): FileSummary {
   const summary: FileSummary = {
     file: source.file,
     format: source.format,
@@ -112,7 +90,8 @@ function summarize(source: SourceFile, fileIndex: number, records: readonly Plan
     records: 0,
     valid: 0,
     invalid: 0,
-    ignored: 0
+    ignored: 0,
+    parts
   }
   for (const record of records) {
     if (record.fileIndex !== fileIndex) continue

@@ -27,31 +27,44 @@ export class RecordIndex {
   }
 
   /**
+   * The index of each record's manager among the run's records (the first with that externalId), or -1 when it has
+   * none or names nobody in the run. Resolved once, for the manager checks and the upload order.
+   */
+  resolveManagers(records: readonly PlannedRecord[]): Int32Array {
+    const managers = new Int32Array(records.length).fill(-1)
+    records.forEach((record, index) => {
+      if (record.managerId !== undefined) managers[index] = this.byExternalId.get(record.managerId) ?? -1
+    })
+    return managers
+  }
+
+  /**
    * Adds `records[index]` (it must already be in the array). Records the mapping leaves out (IgnoreObjectFlow) are
    * not added: they are not part of the run.
    */
   add(record: PlannedRecord, index: number): void {
     if (record.status === 'ignored') return
-    if (record.externalId !== undefined) {
-      track(this.#externalIds, this.duplicateExternalIds, record.externalId, index)
-    }
-    if (record.userName !== undefined) {
-      track(this.#userNames, this.duplicateUserNames, record.userName.toLowerCase(), index, record.userName)
+    const { externalId, userName } = record
+    if (externalId !== undefined)
+      track(this.#externalIds, this.duplicateExternalIds, externalId, index, externalId)
+    if (userName !== undefined) {
+      track(this.#userNames, this.duplicateUserNames, userName, index, () => userName.toLowerCase())
     }
   }
 }
 
-/** `groupKey` names the group of duplicates; `key` (default: the same) is what the index compares. */
+/** `groupKey` names the group of duplicates; a function when it costs something, since duplicates are rare. */
 function track(
   first: StringIndex,
   duplicates: Map<string, number[]>,
-  groupKey: string,
+  key: string,
   index: number,
-  key = groupKey
+  groupKey: string | (() => string)
 ): void {
   const seen = first.addIfAbsent(key, index)
   if (seen === undefined) return
-  const group = duplicates.get(groupKey)
+  const name = typeof groupKey === 'string' ? groupKey : groupKey()
+  const group = duplicates.get(name)
   if (group) group.push(index)
-  else duplicates.set(groupKey, [seen, index])
+  else duplicates.set(name, [seen, index])
 }

@@ -26,6 +26,8 @@ export interface FileSummary {
   valid: number
   invalid: number
   ignored: number
+  /** Parts the file was planned in on worker threads (1: on the main thread). */
+  parts: number
 }
 
 export interface Batch {

@@ -63,7 +63,8 @@ export function uploadSelection(headPlan: Plan, options: UploadOptions): UploadS
         records: 0,
         valid: 0,
         invalid: 0,
-        ignored: 0
+        ignored: 0,
+        parts: 1
       })
       fileIndex = files.length - 1
     }

@@ -2,7 +2,6 @@
  * Packs valid records into bulk requests of at most 50 operations, managers before their reports, and renders a
  * request exactly as it is sent to bulkUpload.
  */
-import type { KeyLookup } from '../plan/record-index.ts'
 import type { Batch, Plan, PlannedRecord } from '../plan/types.ts'
 import { createPayloadWriter } from './user.ts'
 import { BULK_REQUEST_SCHEMA, MAX_OPERATIONS_PER_REQUEST } from './limits.ts'
@@ -11,16 +10,15 @@ import { BULK_REQUEST_SCHEMA, MAX_OPERATIONS_PER_REQUEST } from './limits.ts'
  * Upload order: by depth in the manager hierarchy found in the run (people without a manager in the run first, then
  * their reports, …), file order within a depth. Entra sets a manager only if it processed the manager first.
  */
-export function uploadOrder(records: readonly PlannedRecord[], byExternalId: KeyLookup): number[] {
+export function uploadOrder(records: readonly PlannedRecord[], managers: Int32Array): number[] {
   const UNKNOWN = -1
   const ON_CHAIN = -2
   const depth = new Int32Array(records.length).fill(UNKNOWN)
   const chain: number[] = []
   const managerOf = (index: number): number | undefined => {
-    const managerId = records[index]!.managerId
-    const manager = managerId === undefined ? undefined : byExternalId.get(managerId)
+    const manager = managers[index]!
     // Only a manager that is sent can come first.
-    return manager !== undefined && records[manager]!.status === 'valid' ? manager : undefined
+    return manager >= 0 && records[manager]!.status === 'valid' ? manager : undefined
   }
   const depthOf = (start: number): number => {
     // Iterative walk up the chain; a cycle (already reported by validation) is cut where it closes.

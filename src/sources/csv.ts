@@ -13,7 +13,7 @@ import Papa from 'papaparse'
 import { InputError } from '../diagnostics.ts'
 import type { Diagnostic } from '../diagnostics.ts'
 import { checkHeaderNames, cleanHeaderName } from './headers.ts'
-import { TextChunkReader } from './text.ts'
+import { TextChunkReader, type ByteRange } from './text.ts'
 import type { DelimiterSetting, SourceFile, SourceRecord } from './types.ts'
 
 export interface CsvOptions {
@@ -25,6 +25,22 @@ export interface CsvOptions {
    * closed; iterating `chunks` then throws an InputError instead of buffering the rest of the file.
    */
   maxRecordLength?: number
+  /** Read only this part of the file (bytes); the header must be in it. */
+  range?: ByteRange
+}
+
+/** A later part of a CSV file whose header was read elsewhere: where it starts and what came before. */
+export interface CsvPart {
+  delimiter: string
+  newline: '\n' | '\r\n' | '\r'
+  headers: string[]
+  headerLine: number
+  /** Line of the first record of the part. */
+  firstLine: number
+  /** Byte range of the part; `start` must be where a record starts. */
+  start: number
+  end: number
+  chunkSize?: number
 }
 
 /** Delimiters tried by auto-detection, in papaparse's order of preference for ties. */
@@ -43,7 +59,7 @@ interface PapaError {
 
 /** Opens a CSV file, reads ahead until its header row is known, and returns it with its records still unread. */
 export async function openCsv(absolute: string, file: string, options: CsvOptions): Promise<SourceFile> {
-  const reader = await TextChunkReader.open(absolute, file, options.chunkSize)
+  const reader = await TextChunkReader.open(absolute, file, options.chunkSize, options.range)
   let parser: CsvChunkParser
   let first: SourceRecord[] = []
   let eof = false
@@ -100,6 +116,7 @@ export async function openCsv(absolute: string, file: string, options: CsvOption
     headerLine: parser.headerLine,
     delimiter: detection.delimiter,
     encoding: reader.encoding,
+    layout: { absolute, newline: detection.newline, size: reader.size },
     chunks: {
       [Symbol.asyncIterator]() {
         if (iterated) throw new Error(`${file}: the records of a source file can be iterated only once`)
@@ -110,6 +127,37 @@ export async function openCsv(absolute: string, file: string, options: CsvOption
   }
   if (detection.warning) source.diagnostics = [detection.warning]
   return source
+}
+
+/** Opens a later part of a CSV file (see CsvPart): no header, no detection; lines continue from `firstLine`. */
+export async function openCsvPart(absolute: string, file: string, part: CsvPart): Promise<SourceFile> {
+  const reader = await TextChunkReader.open(absolute, file, part.chunkSize, {
+    start: part.start,
+    end: part.end
+  })
+  const parser = new CsvChunkParser(file, part.delimiter, part.newline)
+  parser.continueAfterHeader(part.headers, part.headerLine, part.firstLine)
+  async function* records(): AsyncGenerator<readonly SourceRecord[]> {
+    try {
+      for (;;) {
+        const text = await reader.read()
+        const batch = parser.feed(text ?? '', text === undefined)
+        if (batch.length > 0) yield batch
+        if (text === undefined) return
+      }
+    } finally {
+      await reader.close()
+    }
+  }
+  return {
+    file,
+    format: 'csv',
+    headers: part.headers,
+    headerLine: part.headerLine,
+    delimiter: part.delimiter,
+    encoding: reader.encoding,
+    chunks: { [Symbol.asyncIterator]: records }
+  }
 }
 
 interface Detection {
@@ -174,6 +222,13 @@ export class CsvChunkParser {
       newline: newline as Papa.ParseConfig['newline'],
       quoteChar: '"'
     })
+  }
+
+  /** Starts a parser in the middle of a file, after its header: the next text begins a record on `line`. */
+  continueAfterHeader(headers: string[], headerLine: number, line: number): void {
+    this.headers = headers
+    this.headerLine = headerLine
+    this.#line = line
   }
 
   /** Adds text; `final` marks the end of the file. Returns the records completed by it, in file order. */

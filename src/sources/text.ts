@@ -17,6 +17,12 @@ export type TextEncoding = SourceFile['encoding']
  */
 export const DEFAULT_CHUNK_SIZE = 64 * 1024
 
+/** A part of a file in bytes: `start` inclusive (default: after the BOM), `end` exclusive (default: the end). */
+export interface ByteRange {
+  start?: number
+  end?: number
+}
+
 /** Encoding and length of the byte order mark at the start of `bytes`; no BOM means UTF-8. */
 export function detectEncoding(bytes: Uint8Array): { encoding: TextEncoding; bomLength: number } {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { encoding: 'utf-8', bomLength: 3 }
@@ -31,6 +37,8 @@ export function detectEncoding(bytes: Uint8Array): { encoding: TextEncoding; bom
  */
 export class TextChunkReader {
   readonly encoding: TextEncoding
+  /** Size of the file in bytes when it was opened. */
+  readonly size: number
   readonly #absolute: string
   readonly #file: string
   readonly #decoder: TextDecoder
@@ -39,6 +47,8 @@ export class TextChunkReader {
   #current: 0 | 1 = 0
   #prefetch: Promise<number> | undefined
   #position: number
+  /** Byte where reading stops (exclusive): the end of the file, or of the part of it this reader covers. */
+  readonly #end: number
   #handle: FileHandle | undefined
   #done = false
 
@@ -48,24 +58,29 @@ export class TextChunkReader {
     handle: FileHandle,
     encoding: TextEncoding,
     bom: number,
-    chunkSize: number
+    chunkSize: number,
+    range: ByteRange,
+    size: number
   ) {
+    this.size = size
     this.#absolute = absolute
     this.#file = file
     this.#handle = handle
     this.encoding = encoding
     // The BOM is skipped by position, so the decoder never sees it (ignoreBOM keeps a second one as data).
     this.#decoder = new TextDecoder(encoding, { ignoreBOM: true })
-    this.#position = bom
-    const size = Math.max(1, Math.floor(chunkSize))
-    this.#buffers = [Buffer.alloc(size), Buffer.alloc(size)]
+    this.#position = Math.max(bom, range.start ?? 0)
+    this.#end = range.end ?? Number.POSITIVE_INFINITY
+    const bufferSize = Math.max(1, Math.floor(chunkSize))
+    this.#buffers = [Buffer.alloc(bufferSize), Buffer.alloc(bufferSize)]
   }
 
   /** Opens `absolute` and detects its encoding. `file` (workspace-relative) names it in errors. */
   static async open(
     absolute: string,
     file: string,
-    chunkSize = DEFAULT_CHUNK_SIZE
+    chunkSize = DEFAULT_CHUNK_SIZE,
+    range: ByteRange = {}
   ): Promise<TextChunkReader> {
     let handle: FileHandle | undefined
     try {
@@ -85,7 +100,8 @@ export class TextChunkReader {
           line: 1
         })
       }
-      return new TextChunkReader(absolute, file, handle, encoding, bomLength, chunkSize)
+      const { size } = await handle.stat()
+      return new TextChunkReader(absolute, file, handle, encoding, bomLength, chunkSize, range, size)
     } catch (error) {
       await handle?.close().catch(() => undefined)
       if (error instanceof InputError) throw error
@@ -118,7 +134,9 @@ export class TextChunkReader {
   }
 
   async #readInto(handle: FileHandle, buffer: Buffer): Promise<number> {
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.#position)
+    const length = Math.min(buffer.length, this.#end - this.#position)
+    if (length <= 0) return 0
+    const { bytesRead } = await handle.read(buffer, 0, length, this.#position)
     return bytesRead
   }
 

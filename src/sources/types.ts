@@ -29,6 +29,8 @@ export interface SourceFile {
   encoding: 'utf-8' | 'utf-16le' | 'utf-16be'
   /** Problems with the whole file that do not stop it from being read (e.g. a delimiter that could not be detected). */
   diagnostics?: Diagnostic[]
+  /** CSV only: where the file is and how its lines end, so parts of a big file can be read in parallel. */
+  layout?: { absolute: string; newline: '\n' | '\r\n' | '\r'; size: number }
 }
 
 export type DelimiterSetting = 'auto' | ',' | ';' | '\t' | '|'

@@ -3,13 +3,14 @@
  * (unknown, self, cycles). Records with a resulting error are marked invalid, so they are never sent.
  */
 import type { Diagnostic } from '../diagnostics.ts'
-import type { KeyLookup, RecordIndex } from '../plan/record-index.ts'
+import type { RecordIndex } from '../plan/record-index.ts'
 import type { PlannedRecord } from '../plan/types.ts'
 import type { DiagnosticFactory, RuleName } from './rules.ts'
 
 export function validateAcrossRecords(
   records: PlannedRecord[],
   index: RecordIndex,
+  managers: Int32Array,
   files: readonly string[],
   factory: DiagnosticFactory
 ): Diagnostic[] {
@@ -46,7 +47,7 @@ export function validateAcrossRecords(
     })
   }
 
-  checkManagers(records, index.byExternalId, report)
+  checkManagers(records, managers, report)
   return found
 }
 
@@ -73,17 +74,17 @@ function forEachDuplicate(
 
 function checkManagers(
   records: PlannedRecord[],
-  byId: KeyLookup,
+  managers: Int32Array,
   report: (rule: RuleName, index: number, message: string, related?: number[]) => void
 ): void {
   // Each record has at most one manager, so walking manager links from every record finds every cycle once.
   const state = new Uint8Array(records.length) // 0 unvisited, 1 on the current walk, 2 done
   records.forEach((record, start) => {
     if (record.status !== 'valid' || record.managerId === undefined) return
-    const manager = byId.get(record.managerId)
+    const manager = managers[start]!
     if (record.managerId === record.externalId) {
       report('manager-self', start, `record ${record.externalId} names itself as its manager`)
-    } else if (manager === undefined) {
+    } else if (manager < 0) {
       report('manager-unknown', start, `manager ${record.managerId} is not a record of this run`)
     } else if (records[manager]!.status !== 'valid') {
       report('manager-unknown', start, `manager ${record.managerId} has errors and will not be sent`)
@@ -94,9 +95,8 @@ function checkManagers(
     while (current !== undefined && state[current] === 0) {
       state[current] = 1
       walk.push(current)
-      const managerId: string | undefined = records[current]!.managerId
-      const next: number | undefined = managerId === undefined ? undefined : byId.get(managerId)
-      current = next === current ? undefined : next
+      const next: number = managers[current]!
+      current = next < 0 || next === current ? undefined : next
     }
     if (current !== undefined && state[current] === 1) {
       const cycle = walk.slice(walk.indexOf(current))

@@ -75,6 +75,11 @@ export class DiagnosticFactory {
     this.#overrides = overrides
   }
 
+  /** The overrides, as entries that can be sent to a worker thread. */
+  get overrides(): Array<[string, RuleSeverity]> {
+    return [...this.#overrides]
+  }
+
   severity(rule: RuleName): RuleSeverity {
     return this.#overrides.get(rule) ?? RULES[rule].severity
   }

@@ -19,7 +19,7 @@ function record(
 function order(records: PlannedRecord[]): number[] {
   const index = new RecordIndex(records)
   records.forEach((record, i) => index.add(record, i))
-  return uploadOrder(records, index.byExternalId)
+  return uploadOrder(records, index.resolveManagers(records))
 }
 
 describe('uploadOrder', () => {

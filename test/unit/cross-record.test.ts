@@ -27,16 +27,16 @@ function numbered(records: PlannedRecord[]): PlannedRecord[] {
   return records.map((r, i) => ({ ...r, line: r.line || i + 2 }))
 }
 
-function indexed(records: PlannedRecord[]): RecordIndex {
+function check(records: PlannedRecord[], factory: DiagnosticFactory) {
   const index = new RecordIndex(records)
   records.forEach((record, i) => index.add(record, i))
-  return index
+  return validateAcrossRecords(records, index, index.resolveManagers(records), files, factory)
 }
 
 describe('validateAcrossRecords', () => {
   test('a duplicated externalId across files invalidates every occurrence and names every line', () => {
     const records = numbered([record('E1'), record('E2'), record('E1', undefined, { fileIndex: 1, line: 9 })])
-    const found = validateAcrossRecords(records, indexed(records), files, new DiagnosticFactory(new Map()))
+    const found = check(records, new DiagnosticFactory(new Map()))
     expect(found.map((d) => [d.rule, d.file, d.line, d.message])).toEqual([
       ['externalId-duplicate', 'hr/a.csv', 2, 'externalId E1 is also on hr/b.csv:9'],
       ['externalId-duplicate', 'hr/b.csv', 9, 'externalId E1 is also on hr/a.csv:2'],
@@ -54,7 +54,7 @@ describe('validateAcrossRecords', () => {
       record('E1', undefined, { userName: 'Ada@contoso.com' }),
       record('E2', undefined, { userName: 'ada@CONTOSO.com' })
     ])
-    const found = validateAcrossRecords(records, indexed(records), files, new DiagnosticFactory(new Map()))
+    const found = check(records, new DiagnosticFactory(new Map()))
     expect(found.map((d) => d.rule)).toEqual(['userName-duplicate', 'userName-duplicate'])
   })
 
@@ -69,7 +69,7 @@ describe('validateAcrossRecords', () => {
       record('BAD', undefined, { status: 'invalid', values: undefined }),
       record('E4', 'BAD')
     ])
-    const found = validateAcrossRecords(records, indexed(records), files, new DiagnosticFactory(new Map()))
+    const found = check(records, new DiagnosticFactory(new Map()))
     expect(found.map((d) => [d.rule, d.externalId, d.message])).toEqual([
       ['manager-unknown', 'E2', 'manager NOPE is not a record of this run'],
       ['manager-self', 'E3', 'record E3 names itself as its manager'],
@@ -83,24 +83,12 @@ describe('validateAcrossRecords', () => {
 
   test('a rule raised to error invalidates the record; a rule turned off reports nothing', () => {
     const records = numbered([record('E1', 'NOPE')])
-    const strict = validateAcrossRecords(
-      records,
-      indexed(records),
-      files,
-      new DiagnosticFactory(new Map([['manager-unknown', 'error']]))
-    )
+    const strict = check(records, new DiagnosticFactory(new Map([['manager-unknown', 'error']])))
     expect(strict.map((d) => d.severity)).toEqual(['error'])
     expect(records[0]?.status).toBe('invalid')
 
     const quiet = numbered([record('E1', 'NOPE')])
-    expect(
-      validateAcrossRecords(
-        quiet,
-        indexed(quiet),
-        files,
-        new DiagnosticFactory(new Map([['manager-unknown', 'off']]))
-      )
-    ).toEqual([])
+    expect(check(quiet, new DiagnosticFactory(new Map([['manager-unknown', 'off']])))).toEqual([])
     expect(quiet[0]?.status).toBe('valid')
   })
 })

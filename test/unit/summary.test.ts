@@ -70,7 +70,8 @@ function plan(list: Diagnostic[] = diagnostics()): Plan {
         records: 120,
         valid: 118,
         invalid: 2,
-        ignored: 0
+        ignored: 0,
+        parts: 1
       },
       {
         file: 'hr/contractors.csv',
@@ -80,7 +81,8 @@ function plan(list: Diagnostic[] = diagnostics()): Plan {
         records: 4,
         valid: 2,
         invalid: 1,
-        ignored: 1
+        ignored: 1,
+        parts: 1
       }
     ],
     records: [],

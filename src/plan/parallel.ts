@@ -1,0 +1,238 @@
+/**
+ * Plans a big CSV file in parts on worker threads, one part per core: each worker reads its byte range, maps and
+ * validates its records, and sends back their keys and diagnostics; the caller then checks across records as
+ * usual. A million-row export is planned in about half the time on a 2-core runner.
+ *
+ * Parts start where a record starts. A split point is a line break after an even number of quotes (outside any
+ * quoted value, for RFC 4180 files); whether it really was is checked afterwards: a part that ends inside a quoted
+ * value means it was not, and the file is then planned on the main thread instead. Any failure of a worker falls
+ * back the same way, so parallel planning never changes a result.
+ *
+ * The worker runs this same module: from source, this file; bundled, dist/index.js (index.ts starts the action only
+ * on the main thread).
+ */
+import { open } from 'node:fs/promises'
+import os from 'node:os'
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
+import type { Diagnostic } from '../diagnostics.ts'
+import { loadMapping, type Mapping } from '../mapping/load.ts'
+import type { RuleSeverity } from '../settings.ts'
+import { openCsv, openCsvPart, type CsvPart } from '../sources/csv.ts'
+import type { SourceFile } from '../sources/types.ts'
+import { DiagnosticFactory } from '../validate/rules.ts'
+import { planSource, type RecordPlan, type RecordSink } from './plan-source.ts'
+import type { RecordStatus } from './types.ts'
+
+const TASK_KIND = 'entra-hr-sync/plan-part'
+const DEFAULT_MIN_BYTES = 16 * 1024 * 1024
+const MAX_PARTS = 4
+const SCAN_BLOCK = 8 * 1024 * 1024
+
+interface PartTask {
+  kind: typeof TASK_KIND
+  mapping: { text: string; file: string }
+  rules: Array<[string, RuleSeverity]>
+  absolute: string
+  file: string
+  delimiter: string
+  /** The first part reads the header itself; later parts continue after it. */
+  part: { first: true; end: number } | ({ first: false } & CsvPart)
+}
+
+interface PartResult {
+  lines: Int32Array
+  statuses: Uint8Array
+  externalIds: Array<string | undefined>
+  userNames: Array<string | undefined>
+  managerIds: Array<string | undefined>
+  diagnostics: Diagnostic[]
+  /** The part ended inside a quoted value: its split point was not a record boundary. */
+  endsInQuote: boolean
+}
+
+const STATUSES: readonly RecordStatus[] = ['valid', 'invalid', 'ignored']
+
+/**
+ * Plans `source` in parallel and feeds every record to `sink` in file order; returns the number of parts, or 0
+ * (having fed nothing) when the file is not worth or not fit for it: small, not UTF-8, lone-CR line ends, a single
+ * core, or a split that fell inside a quoted value.
+ */
+export async function planSourceInParallel(
+  mapping: Mapping,
+  source: SourceFile,
+  options: { diagnostics: DiagnosticFactory; parallelMinBytes?: number },
+  sink: RecordSink
+): Promise<number> {
+  const layout = source.layout
+  const minBytes = options.parallelMinBytes ?? DEFAULT_MIN_BYTES
+  if (!layout || source.encoding !== 'utf-8' || layout.newline === '\r' || layout.size < minBytes) return 0
+  const parts = Math.min(os.availableParallelism(), MAX_PARTS, Math.floor(layout.size / (minBytes / 2)))
+  if (parts < 2) return 0
+
+  const splits = await findSplits(layout.absolute, layout.size, parts, layout.newline)
+  if (!splits) return 0
+  const common = {
+    kind: TASK_KIND,
+    mapping: { text: mapping.text, file: mapping.file },
+    rules: options.diagnostics.overrides,
+    absolute: layout.absolute,
+    file: source.file,
+    delimiter: source.delimiter ?? ','
+  } as const
+  const tasks: PartTask[] = splits.map((split, i) => {
+    const end = splits[i + 1]?.offset ?? layout.size
+    if (i === 0) return { ...common, part: { first: true, end } }
+    return {
+      ...common,
+      part: {
+        first: false,
+        delimiter: common.delimiter,
+        newline: layout.newline,
+        headers: source.headers,
+        headerLine: source.headerLine,
+        firstLine: split.line,
+        start: split.offset,
+        end
+      }
+    }
+  })
+
+  let results: PartResult[]
+  try {
+    results = await Promise.all(tasks.map(runInWorker))
+  } catch {
+    return 0
+  }
+  if (results.slice(0, -1).some((result) => result.endsInQuote)) return 0
+
+  for (const result of results) {
+    const byLine = new Map<number, Diagnostic[]>()
+    for (const diagnostic of result.diagnostics) {
+      const list = byLine.get(diagnostic.line ?? 0)
+      if (list) list.push(diagnostic)
+      else byLine.set(diagnostic.line ?? 0, [diagnostic])
+    }
+    for (let i = 0; i < result.lines.length; i++) {
+      const line = result.lines[i] as number
+      const record: RecordPlan = {
+        line,
+        externalId: result.externalIds[i],
+        userName: result.userNames[i],
+        managerId: result.managerIds[i],
+        status: STATUSES[result.statuses[i] as number] as RecordStatus
+      }
+      sink(record, undefined, byLine.get(line) ?? [])
+    }
+  }
+  return results.length
+}
+
+/** Byte offset and line of each part's first record; the first part starts at the top (its header included). */
+async function findSplits(
+  absolute: string,
+  size: number,
+  parts: number,
+  newline: string
+): Promise<Array<{ offset: number; line: number }> | undefined> {
+  const splits = [{ offset: 0, line: 1 }]
+  const handle = await open(absolute, 'r')
+  try {
+    const block = Buffer.allocUnsafe(SCAN_BLOCK)
+    let quotes = 0
+    let lines = 1
+    let position = 0
+    let target = Math.floor(size / parts)
+    while (splits.length < parts && position < size) {
+      const { bytesRead } = await handle.read(block, 0, block.length, position)
+      if (bytesRead === 0) break
+      const bytes = block.subarray(0, bytesRead)
+      // Lone CRs would count as line breaks for the parser; such files are planned serially.
+      if (hasLoneCr(bytes, newline, position + bytesRead === size)) return undefined
+      let from = 0
+      while (from < bytesRead) {
+        const lf = bytes.indexOf(0x0a, from)
+        const stop = lf === -1 ? bytesRead : lf
+        quotes += count(bytes, 0x22, from, stop)
+        if (lf === -1) break
+        lines++
+        if (position + lf + 1 >= target && quotes % 2 === 0) {
+          splits.push({ offset: position + lf + 1, line: lines })
+          if (splits.length === parts) break
+          target = Math.floor((size * splits.length) / parts)
+        }
+        from = lf + 1
+      }
+      position += bytesRead
+    }
+  } finally {
+    await handle.close()
+  }
+  return splits.length === parts ? splits : undefined
+}
+
+function count(bytes: Buffer, byte: number, from: number, to: number): number {
+  let found = 0
+  for (let at = bytes.indexOf(byte, from); at !== -1 && at < to; at = bytes.indexOf(byte, at + 1)) found++
+  return found
+}
+
+function hasLoneCr(bytes: Buffer, newline: string, last: boolean): boolean {
+  for (let at = bytes.indexOf(0x0d); at !== -1; at = bytes.indexOf(0x0d, at + 1)) {
+    if (newline !== '\r\n') return true
+    // A CR at the end of a block is followed by the next block's first byte: treat it as lone, unless it ends the file.
+    if (at + 1 >= bytes.length ? !last : bytes[at + 1] !== 0x0a) return true
+  }
+  return false
+}
+
+function runInWorker(task: PartTask): Promise<PartResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: task })
+    worker.once('message', (result: PartResult) => resolve(result))
+    worker.once('error', reject)
+    worker.once('exit', (code) => reject(new Error(`plan worker exited with code ${code}`)))
+  })
+}
+
+/** The worker side: plans one part and posts the result. */
+async function planPart(task: PartTask): Promise<PartResult> {
+  const mapping = loadMapping(task.mapping.text, task.mapping.file)
+  const factory = new DiagnosticFactory(new Map(task.rules))
+  const source = task.part.first
+    ? await openCsv(task.absolute, task.file, {
+        delimiter: task.delimiter as ',',
+        range: { end: task.part.end }
+      })
+    : await openCsvPart(task.absolute, task.file, task.part)
+  const lines: number[] = []
+  const statuses: number[] = []
+  const result: PartResult = {
+    lines: new Int32Array(0),
+    statuses: new Uint8Array(0),
+    externalIds: [],
+    userNames: [],
+    managerIds: [],
+    diagnostics: [],
+    endsInQuote: false
+  }
+  let lastLine = 0
+  await planSource(mapping, source, { now: () => new Date() }, factory, (record, _values, found) => {
+    lines.push(record.line)
+    statuses.push(STATUSES.indexOf(record.status))
+    result.externalIds.push(record.externalId)
+    result.userNames.push(record.userName)
+    result.managerIds.push(record.managerId)
+    for (const diagnostic of found) result.diagnostics.push(diagnostic)
+    lastLine = record.line
+  })
+  result.lines = Int32Array.from(lines)
+  result.statuses = Uint8Array.from(statuses)
+  result.endsInQuote = result.diagnostics.some((d) => d.rule === 'csv-quote' && d.line === lastLine)
+  return result
+}
+
+if (!isMainThread && (workerData as PartTask | undefined)?.kind === TASK_KIND) {
+  const result = await planPart(workerData as PartTask)
+  parentPort?.postMessage(result, [result.lines.buffer as ArrayBuffer, result.statuses.buffer as ArrayBuffer])
+  parentPort?.close()
+}
