@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run demo: runs the bundled action (dist/index.js) on examples/ the way a GitHub runner does,
-# then prints its outputs and job summary.
+# then prints its outputs and job summary; then starts the emulator and runs mode apply against it
+# (scripts/demo-apply.ts), and stops it.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 demo=$(mktemp -d)
@@ -31,4 +32,7 @@ echo
 echo "▶ first bulk request (as it would be sent)"
 head -c 1200 "$demo/temp/requests/request-0001.json"
 echo " …"
+echo
+echo
+bash "$root/scripts/node24" "$root/scripts/demo-apply.ts" || status=$?
 exit $status
