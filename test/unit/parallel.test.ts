@@ -73,4 +73,20 @@ describe('planning a big file in parts on worker threads', () => {
     ])
     expect(serial.records.at(-1)?.line).toBe(1 + 20_000 + 2_000)
   })
+
+  test('falls back to the serial path when a split falls inside a quoted value (a bare quote upset the count)', async () => {
+    const lines = ['Id,User,Status,Title,Manager', 'E1,u1,Active,5" screen,']
+    for (let i = 2; i < 1500; i++) lines.push(`E${i},u${i},Active,Engineer,E1`)
+    // A quoted value with many line breaks in the middle of the file; after the bare quote above, the quotes before
+    // its inner line breaks look balanced.
+    lines.push(`E1500,u1500,Active,"${Array.from({ length: 2000 }, (_, i) => `line ${i}`).join('\n')}",E1`)
+    for (let i = 1501; i < 3000; i++) lines.push(`E${i},u${i},Active,Engineer,E1`)
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'parallel-')), 'people.csv')
+    writeFileSync(file, lines.join('\n') + '\n')
+    const [serial, parallel] = [await plan(file, false), await plan(file, true)]
+    expect(parallel.files[0]?.parts).toBe(1)
+    expect(parallel.records).toEqual(serial.records)
+    expect(parallel.diagnostics).toEqual(serial.diagnostics)
+    expect(serial.records.find((r) => r.externalId === 'E1501')?.line).toBe(1502 + 1999)
+  })
 })
