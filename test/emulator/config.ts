@@ -145,6 +145,12 @@ export interface EmulatorConfig {
     shuffle: boolean
     /** Where duplicate externalIds fail with DuplicateSourceEntries: within one request, or one cycle. */
     duplicateScope: 'request' | 'cycle'
+    /**
+     * externalId → how many times its processing fails with a service-side (transient) error, errorCategory
+     * `failure`, before it succeeds: to test automatic re-submission. [Inf: the service's transient codes are
+     * not documented.]
+     */
+    transientFailures: Record<string, number>
   }
 
   logs: {
@@ -156,6 +162,13 @@ export interface EmulatorConfig {
     strictDateFilter: boolean
     /** False: ignore `$orderby` (always newest first), to emulate its reported unreliability. */
     honourOrderBy: boolean
+    /** externalIds whose entries never become visible (a record the client must report as not seen). */
+    hiddenSourceIds: string[]
+    /**
+     * Each new log query (a GET without `$skiptoken`) first advances the clock by this much: an out-of-process
+     * client's waits between polls, without real waiting. 0 = off.
+     */
+    clockStepPerQueryMs: number
   }
 
   seedUsers: SeedUser[]
@@ -317,14 +330,17 @@ function defaultConfig(): EmulatorConfig {
       sourceAttributes: [...CORE_SOURCE_ATTRIBUTES, ...ENTERPRISE_SOURCE_ATTRIBUTES],
       scoping: [],
       shuffle: false,
-      duplicateScope: 'request'
+      duplicateScope: 'request',
+      transientFailures: {}
     },
     logs: {
       visibilityDelayMs: 0,
       pageSize: 50,
       maxTop: 1000,
       strictDateFilter: false,
-      honourOrderBy: true
+      honourOrderBy: true,
+      hiddenSourceIds: [],
+      clockStepPerQueryMs: 0
     },
     seedUsers: [],
     faults: []

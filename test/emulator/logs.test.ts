@@ -231,3 +231,43 @@ describe('GET /auditLogs/provisioning', () => {
     expect(ids(await logs(e))).toEqual(['E1'])
   })
 })
+
+describe('test controls for outcome tests', () => {
+  it('fails a record transiently (errorCategory failure) the configured number of times, then processes it', async () => {
+    const e = await start({ processing: { transientFailures: { E1: 1 } } })
+    await uploadAndProcess(e, [scimUser('E1'), scimUser('E2')])
+    const first = (await logs(e)).json.value as Array<{
+      sourceIdentity: { id: string }
+      provisioningStatusInfo: unknown
+      targetIdentity: { id: string }
+    }>
+    const e1 = first.find((r) => r.sourceIdentity.id === 'E1')
+    expect(e1?.provisioningStatusInfo).toMatchObject({
+      status: 'failure',
+      errorInformation: { errorCode: 'ServiceUnavailable', errorCategory: 'failure' }
+    })
+    expect(e1?.targetIdentity.id).toBe('')
+    await uploadAndProcess(e, [scimUser('E1')])
+    const again = (await logs(e, '?$orderby=activityDateTime desc&$top=1')).json.value[0]
+    expect(again).toMatchObject({
+      provisioningAction: 'create',
+      provisioningStatusInfo: { status: 'success' }
+    })
+  })
+
+  it('hides the entries of listed externalIds, and advances the clock on each new query', async () => {
+    const e = await start({ logs: { hiddenSourceIds: ['E2'], clockStepPerQueryMs: 60_000, pageSize: 1 } })
+    await upload(e, [scimUser('E1'), scimUser('E2'), scimUser('E3')])
+    const before = e.clock.now()
+    const first = await logs(e) // +60 s: the 5 s cycle has run
+    expect(e.clock.now() - before).toBe(60_000)
+    expect(ids(first)).toHaveLength(1)
+    const next = await call(e, 'GET', first.json['@odata.nextLink'], {
+      headers: { Authorization: `Bearer ${e.issueGraphToken()}` }
+    })
+    expect(ids(next)).toHaveLength(1)
+    expect(e.clock.now() - before).toBe(60_000) // pages do not advance it
+    expect(e.inspect().logs).toHaveLength(3)
+    expect(ids(await logs(e, '?$top=10')).sort()).toEqual(['E1', 'E3'])
+  })
+})

@@ -113,8 +113,12 @@ const pathValue = (record: unknown, property: string): unknown =>
 /** GET /auditLogs/provisioning[/{id}] with $filter, $top, $orderby and $skiptoken paging. */
 export function handleLogs(call: GraphCall, id: string | undefined): void {
   const { ctx } = call
+  const step = ctx.config.logs.clockStepPerQueryMs
+  if (step > 0 && id === undefined && !call.ex.url.searchParams.has('$skiptoken')) ctx.clock.advance(step)
   const now = ctx.clock.now()
-  const visible = (at: number): LogStore => ctx.logs.filter((e) => e.visibleAt <= at)
+  const hidden = new Set(ctx.config.logs.hiddenSourceIds)
+  const visible = (at: number): LogStore =>
+    ctx.logs.filter((e) => e.visibleAt <= at && !hidden.has(e.record.sourceIdentity.id))
   if (id !== undefined) {
     const entry = visible(now).find((e) => e.record.id === id)
     if (!entry) return graphError(call, 404, 'ResourceNotFound', `Resource '${id}' does not exist.`)

@@ -149,6 +149,18 @@ function processRecord(
       'Send externalId in every record.'
     )
   o.steps.push(importStep)
+  const transient = ctx.config.processing.transientFailures[externalId] ?? 0
+  if (transient > 0) {
+    ctx.config.processing.transientFailures[externalId] = transient - 1
+    return fail(
+      o,
+      step('EntryExportAdd', 'export', 'success', `Export User '${externalId}'.`),
+      'ServiceUnavailable',
+      'The target directory was temporarily unavailable; the change was not applied.',
+      'Send the record again.',
+      'failure'
+    )
+  }
   const matchingStep = step('EntrySynchronizationMatch', 'matching', 'success', `Match User '${externalId}'.`)
   if (duplicate)
     return fail(

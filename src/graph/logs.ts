@@ -1,0 +1,392 @@
+/**
+ * Reading the provisioning logs (graph-api.md §2, §8 items 11–13): one query per poll for the job and a time
+ * window, every `@odata.nextLink` followed (on the Graph host only), entries de-duplicated by id, and the latest
+ * entry of each sent record kept. Polls back off until every record has an entry or the timeout passes; records
+ * still missing then get a bounded number of per-record queries. The number of calls grows with pages, not records.
+ * Tolerates `ge` rejected (falls back to `gt`, then to the job filter alone), `servicePrincipal` as an object or an
+ * array, `errorInformation` null and enum values it does not know.
+ */
+import { GraphError, type GraphClient } from './http.ts'
+
+/** One `provisioningObjectSummary`, reduced to what the outcome needs; unknown enum values are kept as strings. */
+export interface LogEntry {
+  id: string
+  /** ms since the epoch. */
+  time: number
+  externalId: string
+  /** provisioningAction, lower case: create, update, disable, delete, other, or anything newer. */
+  action: string
+  /** provisioningStatusInfo.status, lower case: success, failure, skipped, warning, or anything newer. */
+  status: string
+  changeId: string | undefined
+  cycleId: string | undefined
+  errorCode: string | undefined
+  reason: string | undefined
+  recommendedAction: string | undefined
+  /** errorInformation.errorCategory: failure (service-side, transient), nonServiceFailure, or newer values. */
+  errorCategory: string | undefined
+  /** SkipReason of a skip step, or 'out of scope' when a scoping filter did not pass. */
+  skipReason: string | undefined
+  /** Description of the first step whose status is warning (e.g. the manager reference was not resolved). */
+  warningText: string | undefined
+  /** accountEnabled before and after, when the entry changed it ('True'/'False'). */
+  accountEnabled: { from: string | null; to: string | null } | undefined
+}
+
+/** Terminal statuses: the record is done. Unknown statuses count as terminal too (an answer came). */
+export function isTerminal(entry: LogEntry): boolean {
+  return entry.status !== ''
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
+const obj = (value: unknown): Record<string, unknown> =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+
+/** Parses one log record defensively; undefined when it has no id or no source identity. */
+export function parseLogEntry(raw: unknown): LogEntry | undefined {
+  const r = obj(raw)
+  const id = str(r.id)
+  const source = obj(r.sourceIdentity)
+  const externalId = str(source.id)
+  const time = Date.parse(str(r.activityDateTime) ?? '')
+  if (!id || externalId === undefined || Number.isNaN(time)) return undefined
+  // v1.0 names first; the deprecated beta names (action, statusInfo) as a fallback.
+  const statusInfo = obj(r.provisioningStatusInfo ?? r.statusInfo)
+  const error = obj(statusInfo.errorInformation)
+  const steps = Array.isArray(r.provisioningSteps) ? r.provisioningSteps.map(obj) : []
+  let skipReason: string | undefined
+  let warningText: string | undefined
+  for (const step of steps) {
+    const details = obj(step.details)
+    const status = (str(step.status) ?? '').toLowerCase()
+    skipReason ??= str(details.SkipReason)
+    if (str(details['Scoping filter evaluation passed'])?.toLowerCase() === 'false')
+      skipReason ??= 'out of scope'
+    if (status === 'warning') warningText ??= str(step.description)
+  }
+  let accountEnabled: LogEntry['accountEnabled']
+  if (Array.isArray(r.modifiedProperties))
+    for (const change of r.modifiedProperties.map(obj))
+      if (str(change.displayName)?.toLowerCase() === 'accountenabled')
+        accountEnabled = { from: str(change.oldValue) ?? null, to: str(change.newValue) ?? null }
+  return {
+    id,
+    time,
+    externalId,
+    action: (str(r.provisioningAction) ?? str(r.action) ?? '').toLowerCase(),
+    status: (str(statusInfo.status) ?? '').toLowerCase(),
+    changeId: str(r.changeId),
+    cycleId: str(r.cycleId),
+    errorCode: str(error.errorCode),
+    reason: str(error.reason),
+    recommendedAction: str(error.recommendedAction),
+    errorCategory: str(error.errorCategory),
+    skipReason,
+    warningText,
+    accountEnabled
+  }
+}
+
+/** The service principal of a record, whether the wire shows it as an object or (as the docs table says) an array. */
+export function servicePrincipalIds(raw: unknown): string[] {
+  const sp = obj(raw).servicePrincipal
+  const list = Array.isArray(sp) ? sp : [sp]
+  return list.map((s) => str(obj(s).id)).filter((id): id is string => id !== undefined)
+}
+
+/** An OData string literal: single quotes doubled. */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`
+}
+
+/** An unquoted DateTimeOffset literal, whole seconds, UTC. */
+export function odataDate(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z')
+}
+
+export type DateOperator = 'ge' | 'gt' | 'none'
+
+export function logsFilter(jobId: string, from: number, op: DateOperator, externalId?: string): string {
+  const parts = [`jobId eq ${odataString(jobId)}`]
+  if (op !== 'none') parts.push(`activityDateTime ${op} ${odataDate(from)}`)
+  if (externalId !== undefined) parts.push(`sourceIdentity/id eq ${odataString(externalId)}`)
+  return parts.join(' and ')
+}
+
+function logsPath(filter: string, top: number): string {
+  return `/auditLogs/provisioning?$filter=${encodeURIComponent(filter)}&$top=${top}`
+}
+
+/** A record whose outcome is awaited. */
+export interface AwaitedRecord {
+  externalId: string
+  /** Entries before this time (ms) belong to an earlier send. */
+  notBefore: number
+}
+
+export interface LogReaderOptions {
+  client: GraphClient
+  version: string
+  jobId: string
+  /** The job's service principal: entries of another one are ignored (when the entry names one). */
+  servicePrincipalId?: string
+  /** $top of each page (the maximum is not documented; ≤ 500 is safe). */
+  pageSize: number
+  /** Pages one query may read before it stops (a safety net against a runaway nextLink chain). */
+  maxPages: number
+  debug: (message: string) => void
+}
+
+export interface QueryResult {
+  calls: number
+  entries: LogEntry[]
+}
+
+export class LogsUnavailable extends Error {
+  readonly status: number | null
+  constructor(message: string, status: number | null) {
+    super(message)
+    this.name = 'LogsUnavailable'
+    this.status = status
+  }
+}
+
+/**
+ * A log reader that remembers which date operator the service accepts: `ge` first (what Microsoft's samples use),
+ * then `gt` when that is refused with 400, then the job filter alone (dates compared on the client).
+ */
+export function createLogReader(options: LogReaderOptions): {
+  query(from: number, externalId?: string, top?: number): Promise<QueryResult>
+  readonly operator: DateOperator
+} {
+  const operators: DateOperator[] = ['ge', 'gt', 'none']
+  let level = 0
+  const versionPrefix = `/${options.version}/`
+
+  const toPath = (link: string): string => {
+    // Throws for another host: the bearer token must never leave the configured Graph origin.
+    const url = options.client.assertSameOrigin(link)
+    if (!url.pathname.startsWith(versionPrefix))
+      throw new LogsUnavailable(`refusing an @odata.nextLink outside ${versionPrefix}: ${url.pathname}`, null)
+    return url.pathname.slice(versionPrefix.length - 1) + url.search
+  }
+
+  async function query(from: number, externalId?: string, top = options.pageSize): Promise<QueryResult> {
+    for (;;) {
+      const op = operators[level] as DateOperator
+      const filter = logsFilter(options.jobId, from, op, externalId)
+      try {
+        return await walk(logsPath(filter, top), from)
+      } catch (error) {
+        if (error instanceof GraphError && error.status === 400 && level < operators.length - 1) {
+          options.debug(
+            `The logs refused the filter with '${op}' (${error.code ?? '400'}: ${error.graphMessage ?? ''}); trying '${operators[level + 1]}'.`
+          )
+          level++
+          continue
+        }
+        throw error
+      }
+    }
+  }
+
+  async function walk(first: string, from: number): Promise<QueryResult> {
+    const entries: LogEntry[] = []
+    let calls = 0
+    let path: string | undefined = first
+    while (path !== undefined) {
+      if (calls >= options.maxPages) {
+        options.debug(`Stopped after ${calls} pages of provisioning logs (the page limit).`)
+        break
+      }
+      const response = await options.client.request({ method: 'GET', path })
+      calls++
+      let body: Record<string, unknown>
+      try {
+        body = obj(JSON.parse(response.text))
+      } catch {
+        throw new Error(
+          `the provisioning logs answered with something that is not JSON (request-id ${response.requestId ?? '-'})`
+        )
+      }
+      const value = Array.isArray(body.value) ? body.value : []
+      for (const raw of value) {
+        if (options.servicePrincipalId) {
+          const sps = servicePrincipalIds(raw)
+          if (sps.length > 0 && !sps.includes(options.servicePrincipalId)) continue
+        }
+        const entry = parseLogEntry(raw)
+        // Without the date filter (operator 'none') the window is applied here.
+        if (entry && entry.time >= from) entries.push(entry)
+      }
+      const next = str(body['@odata.nextLink'])
+      path = next ? toPath(next) : undefined
+    }
+    return { calls, entries }
+  }
+
+  return {
+    query,
+    get operator() {
+      return operators[level] as DateOperator
+    }
+  }
+}
+
+export interface PollOptions {
+  reader: ReturnType<typeof createLogReader>
+  records: readonly AwaitedRecord[]
+  /** Entry ids that belong to earlier sends (a re-sent record's failure) and must not count again. */
+  ignoreIds?: ReadonlySet<string>
+  /** Entries may carry times up to this much before the client's clock (clock skew). */
+  overlapMs: number
+  /** logs-timeout in ms; 0 queries once without waiting. */
+  timeoutMs: number
+  /** Wait before the first query, counted from `readyAt` (the last upload). */
+  initialDelayMs: number
+  readyAt: number
+  /** Waits between polls: first, growth factor, ceiling. */
+  intervalMs: number
+  intervalFactor: number
+  maxIntervalMs: number
+  /** Per-record queries for records still missing at the end. */
+  maxRecordQueries: number
+  /** Caps every single wait (tests); the full wait still counts toward the timeout. */
+  maxWaitMs: number
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  log: { info(message: string): void; debug(message: string): void }
+}
+
+export interface PollResult {
+  /** Latest entry per externalId (only records that were awaited). */
+  latest: Map<string, LogEntry>
+  /** Log calls made (pages, and per-record queries). */
+  calls: number
+  polls: number
+  recordQueries: number
+  /** Why the logs could not be read to the end, if so (the records without an entry are then not seen). */
+  problem: string | undefined
+  /** The date operator the service accepted. */
+  operator: DateOperator
+  /** When the poll finished, on the poll's clock (waits counted in full). */
+  finishedAt: number
+}
+
+/** Polls the logs until every awaited record has a terminal entry, or the timeout passes. */
+export async function pollLogs(options: PollOptions): Promise<PollResult> {
+  const { reader, records, log } = options
+  let skipped = 0
+  const clock = (): number => options.now() + skipped
+  const wait = async (ms: number): Promise<void> => {
+    if (ms <= 0) return
+    const real = Math.min(ms, options.maxWaitMs)
+    skipped += ms - real
+    await options.sleep(real)
+  }
+  const ignore = options.ignoreIds ?? new Set<string>()
+  const awaited = new Map(records.map((r) => [r.externalId, r]))
+  const latest = new Map<string, LogEntry>()
+  const seenIds = new Set<string>()
+  let from = Infinity
+  for (const r of records) from = Math.min(from, r.notBefore)
+  from -= options.overlapMs
+
+  const take = (entries: readonly LogEntry[]): void => {
+    for (const entry of entries) {
+      if (seenIds.has(entry.id) || ignore.has(entry.id)) continue
+      seenIds.add(entry.id)
+      const record = awaited.get(entry.externalId)
+      if (!record || entry.time < record.notBefore - options.overlapMs) continue
+      const current = latest.get(entry.externalId)
+      if (!current || entry.time >= current.time) latest.set(entry.externalId, entry)
+    }
+  }
+  const missing = (): AwaitedRecord[] => records.filter((r) => !latest.has(r.externalId))
+
+  const start = clock()
+  const deadline = start + options.timeoutMs
+  let calls = 0
+  let polls = 0
+  let problem: string | undefined
+  let interval = options.intervalMs
+  if (options.timeoutMs > 0) {
+    const first = Math.min(options.readyAt + options.initialDelayMs, deadline) - clock()
+    if (first > 0) {
+      log.info(
+        `Waiting ${seconds(first)} before reading the provisioning logs (entries appear 5–10 minutes after processing).`
+      )
+      await wait(first)
+    }
+  }
+  for (;;) {
+    polls++
+    try {
+      const result = await reader.query(from)
+      calls += result.calls
+      take(result.entries)
+      problem = undefined
+    } catch (error) {
+      calls++
+      problem = describe(error)
+      if (fatal(error)) break
+      log.info(`Reading the provisioning logs failed (${problem}); trying again at the next poll.`)
+    }
+    const left = missing().length
+    log.info(
+      `Provisioning logs, poll ${polls}: ${records.length - left} of ${records.length} records have an outcome (${calls} log calls so far).`
+    )
+    if (left === 0) break
+    const remaining = deadline - clock()
+    if (remaining <= 0) break
+    await wait(Math.min(interval, remaining))
+    interval = Math.min(options.maxIntervalMs, Math.round(interval * options.intervalFactor))
+  }
+
+  let recordQueries = 0
+  if (!problem || !fatalMessage(problem)) {
+    for (const record of missing().slice(0, options.maxRecordQueries)) {
+      try {
+        const result = await reader.query(record.notBefore - options.overlapMs, record.externalId, 10)
+        calls += result.calls
+        recordQueries++
+        take(result.entries)
+      } catch (error) {
+        calls++
+        recordQueries++
+        if (fatal(error)) break
+      }
+    }
+  }
+  return { latest, calls, polls, recordQueries, problem, operator: reader.operator, finishedAt: clock() }
+}
+
+const FATAL = /^(403|401|404|host|nextLink)/
+
+/** Errors that another poll would not fix: permissions, a foreign host, a malformed link. */
+function fatal(error: unknown): boolean {
+  return fatalMessage(describe(error))
+}
+
+function fatalMessage(message: string): boolean {
+  return FATAL.test(message)
+}
+
+function describe(error: unknown): string {
+  if (error instanceof GraphError) {
+    if (error.status === 403)
+      return `403 ${error.code ?? ''}: reading the provisioning logs needs the application permission ProvisioningLog.Read.All (or AuditLog.Read.All) with admin consent`.replace(
+        '  ',
+        ' '
+      )
+    if (error.status === 401 || error.status === 404) return `${error.status} ${error.message}`
+    return error.message
+  }
+  if (error instanceof LogsUnavailable) return `nextLink: ${error.message}`
+  const message = error instanceof Error ? error.message : String(error)
+  return message.startsWith('refusing to send the Graph token') ? `host: ${message}` : message
+}
+
+function seconds(ms: number): string {
+  return ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${Math.round(ms / 1000)} s`
+}

@@ -1,0 +1,41 @@
+/**
+ * Choosing records to send again: the transient failures of this run (automatic re-submission) or the records a
+ * previous run's report lists as failed (`resend-from`). Batches keep the plan's order, so managers still go first.
+ */
+import type { Batch, Plan } from '../plan/types.ts'
+
+/** Batches of at most `batchSize` holding the plan's batched records whose externalId is in `ids`, in plan order. */
+export function batchesFor(
+  plan: Pick<Plan, 'records' | 'batches'>,
+  ids: ReadonlySet<string>,
+  batchSize: number
+): Batch[] {
+  const chosen: number[] = []
+  for (const batch of plan.batches)
+    for (const index of batch.records) {
+      const id = plan.records[index]?.externalId
+      if (id !== undefined && ids.has(id)) chosen.push(index)
+    }
+  const batches: Batch[] = []
+  for (let i = 0; i < chosen.length; i += batchSize) batches.push({ records: chosen.slice(i, i + batchSize) })
+  return batches
+}
+
+/**
+ * The plan narrowed to the records listed in `ids` (resend-from): the other valid records stay in the plan (counted
+ * and validated as before) but in no batch, so they are not sent. Returns the ids not found among the plan's valid
+ * records.
+ */
+export function narrowPlan<P extends Pick<Plan, 'records' | 'batches' | 'batchSize'>>(
+  plan: P,
+  ids: ReadonlySet<string>
+): { plan: P; missing: string[] } {
+  const batches = batchesFor(plan, ids, plan.batchSize)
+  const found = new Set<string>()
+  for (const batch of batches)
+    for (const index of batch.records) {
+      const id = plan.records[index]?.externalId
+      if (id !== undefined) found.add(id)
+    }
+  return { plan: { ...plan, batches }, missing: [...ids].filter((id) => !found.has(id)) }
+}
