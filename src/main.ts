@@ -25,6 +25,10 @@ import { discoverFiles } from './sources/discover.ts'
 import { openSource } from './sources/index.ts'
 import type { SourceFile } from './sources/types.ts'
 import { DiagnosticFactory } from './validate/rules.ts'
+import { pullRequestOf, readEventPayload } from './git/event.ts'
+import { upsertReviewComment } from './github/comment.ts'
+import { reviewDiagnostics } from './review/index.ts'
+import { findBase, reviewAgainstBase, type ReviewStage } from './review/stage.ts'
 
 export interface RunDependencies {
   io: ActionIO
@@ -41,18 +45,21 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
     settings = readSettings(io.getInput, env)
     const active = settings
     await mkdir(active.runnerTemp, { recursive: true })
-    // Values are kept only when payloads will be rendered; a plan that only reports needs none.
-    if (active.requestsDir || active.apply) values = new ValueStore(scratchPath(active, env, 'values'))
+    const scratch = (name: string): string => scratchPath(active, env, name)
+    const payload = await readEventPayload(env)
+    const base = await findBase(active, env, payload)
+    // Values are kept only when payloads will be rendered or compared; a plan that only reports needs none.
+    if (active.requestsDir || active.apply || base) values = new ValueStore(scratch('values'))
     const store = values
     const sources = await io.group('📂 Reading HR files', () => openSources(active, io))
     const mapping = await io.group('🧭 Loading the mapping', () => readMapping(active, io))
+    const planOptions = {
+      batchSize: active.batchSize,
+      context: { now, guid: randomUUID, random: Math.random },
+      diagnostics: new DiagnosticFactory(active.rules)
+    }
     const plan = await io.group('🔎 Mapping and validating records', async () => {
-      const built = await buildPlan(mapping, sources, {
-        batchSize: active.batchSize,
-        context: { now, guid: randomUUID, random: Math.random },
-        diagnostics: new DiagnosticFactory(active.rules),
-        values: store
-      })
+      const built = await buildPlan(mapping, sources, { ...planOptions, values: store })
       const totals = planTotals(built)
       io.info(
         `${plural(totals.records, 'record')}: ${totals.valid} valid, ${totals.invalid} invalid, ${totals.ignored} ignored; ` +
@@ -61,37 +68,106 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
       return built
     })
 
-    // Records with errors are not in any batch, so they are never sent.
+    const stage = base
+      ? await io.group(
+          `🔀 Comparing with ${base.ref.label.replace(/^./, (c) => c.toLowerCase())}`,
+          async () => {
+            const reviewed = await reviewAgainstBase({
+              settings: active,
+              base,
+              headPlan: plan,
+              mapping,
+              planOptions,
+              scratch
+            })
+            const { counts } = reviewed.review.diff
+            io.info(
+              `${counts.joiners} joiners, ${counts.movers} movers, ${counts.leavers} leavers, ${counts.rehires} rehires, ${counts.unchanged} unchanged.`
+            )
+            return reviewed
+          }
+        )
+      : undefined
+    const gatesStop = active.apply !== undefined && stage !== undefined && !stage.review.gates.passed
+    if (stage?.selection?.fullReason) io.warn(stage.selection.fullReason)
+
+    // Records with errors are not in any batch, so they are never sent; nor is anything when a safety gate stops.
+    const sent = stage?.selection?.plan ?? plan
     let upload: UploadResult | undefined
-    if (active.apply)
-      upload = await applyPlan(plan, active.apply, { ...apply, io, env, now: () => now().getTime() })
+    if (active.apply && !gatesStop)
+      upload = await applyPlan(sent, active.apply, { ...apply, io, env, now: () => now().getTime() })
 
     await io.group('📝 Reporting', async () => {
       const reportFile = scratchPath(active, env, 'json')
-      await writePlanReport(reportFile, plan, { generatedAt: now(), detail: active.summaryDetail }, upload)
+      await writePlanReport(reportFile, sent, { generatedAt: now(), detail: active.summaryDetail }, upload)
       io.info(`JSON report: ${reportFile}`)
       if (active.requestsDir) {
         const written = await writeRequests(plan, active.requestsDir)
         io.info(`${plural(written.length, 'bulk request')} written to ${active.requestsDir}`)
       }
-      for (const annotation of selectAnnotations(plan.diagnostics, active.maxAnnotations))
-        io.annotate(annotation)
-      const summary = renderPlanSummary(plan, {
+      const diagnostics = stage
+        ? [...stage.review.gates.diagnostics, ...plan.diagnostics, ...reviewDiagnostics(stage.review.diff)]
+        : plan.diagnostics
+      for (const annotation of selectAnnotations(diagnostics, active.maxAnnotations)) io.annotate(annotation)
+      const summary = renderPlanSummary(sent, {
         detail: active.summaryDetail,
         repository: active.repository,
         reportFile,
         ...(upload ? { upload } : {})
       })
-      if (!(await io.writeSummary(summary))) io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
-      for (const [name, value] of Object.entries(planOutputs(plan, reportFile, upload)))
-        io.setOutput(name, value)
-      const reason = failureReason(planTotals(plan), active.failOn, upload)
+      const review = stage ? `\n${stage.review.markdown}` : ''
+      if (!(await io.writeSummary(summary + review)))
+        io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
+      if (stage && active.review.comment) await commentOnPullRequest(stage, active, env, payload, io)
+      const outputs = { ...planOutputs(sent, reportFile, upload), ...(stage ? reviewOutputs(stage) : {}) }
+      for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
+      const gate = gatesStop ? stage?.review.gates.diagnostics.find((d) => d.severity === 'error') : undefined
+      const reason = gate
+        ? `Nothing was sent: ${gate.message}`
+        : failureReason(planTotals(plan), active.failOn, upload)
       if (reason) io.setFailed(reason)
     })
   } catch (error) {
     await reportFailure(error, io, settings)
   } finally {
     values?.dispose()
+  }
+}
+
+/** Counts of the comparison with the base, and the calls `changed-only` saved. */
+function reviewOutputs(stage: ReviewStage): Record<string, string> {
+  const { counts } = stage.review.diff
+  return {
+    joiners: String(counts.joiners),
+    movers: String(counts.movers),
+    leavers: String(counts.leavers),
+    ...(stage.selection ? { 'calls-saved': String(stage.selection.calls.saved) } : {})
+  }
+}
+
+/** The review as a sticky pull-request comment; where the token cannot comment (forks), a notice says so. */
+async function commentOnPullRequest(
+  stage: ReviewStage,
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  payload: unknown,
+  io: ActionIO
+): Promise<void> {
+  const target = pullRequestOf(env, payload)
+  if (!target) {
+    io.info('comment is true, but this run is not for a pull request: no comment.')
+    return
+  }
+  const body = stage.review.comment ?? stage.review.markdown
+  try {
+    const result = await upsertReviewComment({ target, body, token: settings.review.githubToken })
+    if (result.status === 'skipped')
+      io.annotate({ severity: 'notice', title: 'No pull-request comment', message: result.reason })
+    else io.info(`Pull-request comment ${result.status}: ${result.url}`)
+  } catch (error) {
+    io.warn(
+      `Could not comment on the pull request: ${error instanceof Error ? error.message : String(error)}`
+    )
   }
 }
 

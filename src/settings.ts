@@ -9,6 +9,7 @@ import { MAX_OPERATIONS_PER_REQUEST } from './scim/limits.ts'
 import { RULES, isRuleName } from './validate/rules.ts'
 import { closest } from './did-you-mean.ts'
 import { CLOUDS, CLOUD_NAMES, type CloudName } from './clouds.ts'
+import type { GateSettings } from './gates.ts'
 
 export type Mode = 'plan' | 'apply' | 'report'
 export type FailOn = 'error' | 'warning' | 'never'
@@ -38,6 +39,21 @@ export interface Settings {
   repository: { serverUrl: string; repo: string; sha: string }
   /** Where and how to send; present in apply mode only. */
   apply: ApplySettings | undefined
+  /** Comparison with a base commit: pull-request review, delta uploads, leavers and safety gates. */
+  review: ReviewSettings
+}
+
+export interface ReviewSettings {
+  /** The `base-ref` input; without it the base comes from the event (pull request, merge queue, push). */
+  baseRef: string | undefined
+  /** Apply mode: upload only records whose payload differs from the base. */
+  changedOnly: boolean
+  /** Rows removed since the base: left alone, or sent once more with active false. */
+  leavers: 'ignore' | 'disable'
+  gates: GateSettings
+  /** Post the review as a pull-request comment, updated in place. */
+  comment: boolean
+  githubToken: string | undefined
 }
 
 export interface ApplySettings {
@@ -111,12 +127,7 @@ const DELIMITERS: Record<string, DelimiterSetting> = {
 const NOT_YET_IMPLEMENTED: ReadonlyArray<{ name: string; inert: readonly string[] }> = [
   { name: 'sources', inert: [''] },
   { name: 'resend-from', inert: [''] },
-  { name: 'previous-report', inert: [''] },
-  { name: 'base-ref', inert: [''] },
-  { name: 'changed-only', inert: ['', 'false'] },
-  { name: 'leavers', inert: ['', 'ignore'] },
-  { name: 'comment', inert: ['', 'false'] },
-  { name: 'allow-mass-changes', inert: ['', 'false'] }
+  { name: 'previous-report', inert: [''] }
 ]
 
 export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settings {
@@ -176,13 +187,62 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     maxAnnotations: integer(input, 'max-annotations', 0, 10, 10, fail),
     summaryDetail: oneOf(input, 'summary-detail', ['ids', 'full'] as const, 'ids', fail),
     repository,
-    apply: mode === 'apply' ? readApplySettings(input, env, fail) : undefined
+    apply: mode === 'apply' ? readApplySettings(input, env, fail) : undefined,
+    review: readReviewSettings(input, fail)
   }
 
   if (problems.length > 0) {
     throw new InputError(problems.map((message) => ({ severity: 'error', rule: 'input', message })))
   }
   return settings
+}
+
+function readReviewSettings(input: InputReader, fail: (message: string) => void): ReviewSettings {
+  return {
+    baseRef: input('base-ref') || undefined,
+    changedOnly: boolean(input, 'changed-only', false, fail),
+    leavers: oneOf(input, 'leavers', ['ignore', 'disable'] as const, 'ignore', fail),
+    gates: {
+      maxDisables: integer(input, 'max-disables', 0, Number.MAX_SAFE_INTEGER, 25, fail),
+      maxDisablesPercent: percent(input, 'max-disables-percent', 5, fail),
+      maxChangesPercent: percent(input, 'max-changes-percent', 30, fail),
+      maxShrinkPercent: percent(input, 'max-shrink-percent', 10, fail),
+      allowMassChanges: boolean(input, 'allow-mass-changes', false, fail)
+    },
+    comment: boolean(input, 'comment', false, fail),
+    githubToken: input('github-token') || undefined
+  }
+}
+
+/** true/false in the spellings of YAML 1.2's core schema (as core.getBooleanInput); anything else is refused. */
+function boolean(
+  input: InputReader,
+  name: string,
+  fallback: boolean,
+  fail: (message: string) => void
+): boolean {
+  const value = input(name)
+  if (value === '') return fallback
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  fail(`Input '${name}': '${value}' is not allowed; use true or false.`)
+  return fallback
+}
+
+function percent(
+  input: InputReader,
+  name: string,
+  fallback: number,
+  fail: (message: string) => void
+): number {
+  const value = input(name)
+  if (value === '') return fallback
+  const parsed = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN
+  if (!(parsed >= 0 && parsed <= 100)) {
+    fail(`Input '${name}': '${value}' is not allowed; use a percentage from 0 to 100.`)
+    return fallback
+  }
+  return parsed
 }
 
 function oneOf<T extends string>(

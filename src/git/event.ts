@@ -1,6 +1,7 @@
 /**
  * The base a run compares with: the `base-ref` input when set, else the base commit of the pull request (or merge
- * queue entry) that triggered the run, from the event payload. Pure: the caller reads GITHUB_EVENT_PATH.
+ * queue entry) that triggered the run, or the commit before a push, from the event payload. Pure: the caller reads
+ * GITHUB_EVENT_PATH.
  */
 import { readFile } from 'node:fs/promises'
 
@@ -8,7 +9,7 @@ export interface BaseRef {
   /** A ref or a commit sha, to give to `resolveBase`. */
   ref: string
   /** Where it came from, for messages: the input, or the event. */
-  source: 'input' | 'pull_request' | 'merge_group'
+  source: 'input' | 'pull_request' | 'merge_group' | 'push'
   /** How messages name it, e.g. "Input 'base-ref': 'main'" or "the pull request's base commit 1a2b3c4d5e6f". */
   label: string
 }
@@ -21,7 +22,7 @@ export interface PullRequestRef {
 
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
 
-/** undefined when there is nothing to compare with (a push or schedule run without `base-ref`). */
+/** undefined when there is nothing to compare with (a schedule or manual run without `base-ref`, a new branch). */
 export function baseRefForEvent(
   env: NodeJS.ProcessEnv,
   payload: unknown,
@@ -41,6 +42,12 @@ export function baseRefForEvent(
     const sha = stringAt(payload, ['merge_group', 'base_sha'])
     if (sha)
       return { ref: sha, source: 'merge_group', label: `The merge group's base commit ${sha.slice(0, 12)}` }
+  }
+  if (event === 'push') {
+    // A push compares with the commit before it; a new branch has no such commit (all zeros).
+    const sha = stringAt(payload, ['before'])
+    if (sha && !/^0+$/.test(sha))
+      return { ref: sha, source: 'push', label: `The commit before the push ${sha.slice(0, 12)}` }
   }
   return undefined
 }

@@ -9,7 +9,7 @@ import type { SummaryDetail } from '../settings.ts'
 import { diffPlans, type ReviewDiff } from './diff.ts'
 import type { LeaverPolicy } from './leavers.ts'
 import { reviewAnnotations } from './annotations.ts'
-import { REVIEW_SUMMARY_BUDGET_BYTES, renderReviewSummary } from './summary.ts'
+import { COMMENT_BUDGET_BYTES, REVIEW_SUMMARY_BUDGET_BYTES, renderReviewSummary } from './summary.ts'
 
 export { diffPlans, LEAVE_DATE } from './diff.ts'
 export type {
@@ -46,27 +46,38 @@ export interface ReviewOptions extends GateSettings {
   maxAnnotations?: number
   budgetBytes?: number
   mode?: string
+  /** Also render the review for a pull-request comment (within GitHub's comment size). */
+  comment?: boolean
 }
 
 export interface Review {
   diff: ReviewDiff
   gates: GateOutcome
   markdown: string
+  /** The Markdown for a pull-request comment, when asked for. */
+  comment: string | undefined
   annotations: Annotation[]
 }
 
 export function reviewChanges(options: ReviewOptions): Review {
   const diff = diffPlans(options.basePlan, options.headPlan)
   const gates = checkGates(gateFigures(diff, options.leavers), options, { stage: options.stage })
-  const markdown = renderReviewSummary(diff, {
-    detail: options.detail,
-    repository: options.repository,
-    base: options.base,
-    leavers: options.leavers,
+  const render = (budgetBytes: number): string =>
+    renderReviewSummary(diff, {
+      detail: options.detail,
+      repository: options.repository,
+      base: options.base,
+      leavers: options.leavers,
+      gates,
+      headPlan: options.headPlan,
+      budgetBytes,
+      ...(options.mode !== undefined ? { mode: options.mode } : {})
+    })
+  return {
+    diff,
     gates,
-    headPlan: options.headPlan,
-    budgetBytes: options.budgetBytes ?? REVIEW_SUMMARY_BUDGET_BYTES,
-    ...(options.mode !== undefined ? { mode: options.mode } : {})
-  })
-  return { diff, gates, markdown, annotations: reviewAnnotations(diff, options.maxAnnotations) }
+    markdown: render(options.budgetBytes ?? REVIEW_SUMMARY_BUDGET_BYTES),
+    comment: options.comment ? render(COMMENT_BUDGET_BYTES) : undefined,
+    annotations: reviewAnnotations(diff, options.maxAnnotations)
+  }
 }

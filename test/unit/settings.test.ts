@@ -95,10 +95,47 @@ describe('readSettings', () => {
 
   test('fails clearly on inputs of later releases instead of ignoring them', () => {
     expect(problems({ files: 'a', mode: 'report' })[0]).toMatch(/'mode': 'report' is not implemented yet/)
-    expect(problems({ files: 'a', 'changed-only': 'true' })[0]).toMatch(
-      /'changed-only' is not implemented yet/
+    expect(problems({ files: 'a', 'resend-from': 'old.json' })[0]).toMatch(
+      /'resend-from' is not implemented yet/
     )
-    expect(problems({ files: 'a', 'changed-only': 'false', leavers: 'ignore' })).toEqual([])
+  })
+
+  test('reads the review settings: base, delta upload, leavers, safety gates, comment', () => {
+    const settings = readSettings(
+      reader({
+        files: 'a',
+        'base-ref': 'hr-sync/last-success',
+        'changed-only': 'true',
+        leavers: 'disable',
+        'max-disables': '100',
+        'max-disables-percent': '2.5',
+        'allow-mass-changes': 'TRUE',
+        comment: 'true',
+        'github-token': 'ghs_x'
+      }),
+      env
+    )
+    expect(settings.review).toEqual({
+      baseRef: 'hr-sync/last-success',
+      changedOnly: true,
+      leavers: 'disable',
+      gates: {
+        maxDisables: 100,
+        maxDisablesPercent: 2.5,
+        maxChangesPercent: 30,
+        maxShrinkPercent: 10,
+        allowMassChanges: true
+      },
+      comment: true,
+      githubToken: 'ghs_x'
+    })
+    expect(
+      problems({ files: 'a', 'changed-only': 'yes', 'max-shrink-percent': '150', leavers: 'delete' })
+    ).toEqual([
+      "Input 'changed-only': 'yes' is not allowed; use true or false.",
+      "Input 'leavers': 'delete' is not allowed; use one of ignore, disable.",
+      "Input 'max-shrink-percent': '150' is not allowed; use a percentage from 0 to 100."
+    ])
   })
 
   test('reports every bad input at once', () => {

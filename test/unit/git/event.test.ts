@@ -25,11 +25,17 @@ describe('baseRefForEvent', () => {
     })
   })
 
-  test('a merge queue entry compares with its base; other events have no base without the input', () => {
+  test('a merge queue entry compares with its base, a push with the commit before it; others have no base', () => {
     expect(
       baseRefForEvent({ GITHUB_EVENT_NAME: 'merge_group' }, { merge_group: { base_sha: SHA } })?.ref
     ).toBe(SHA)
-    expect(baseRefForEvent({ GITHUB_EVENT_NAME: 'push' }, { before: SHA })).toBeUndefined()
+    expect(baseRefForEvent({ GITHUB_EVENT_NAME: 'push' }, { before: SHA })).toEqual({
+      ref: SHA,
+      source: 'push',
+      label: `The commit before the push ${SHA.slice(0, 12)}`
+    })
+    // A new branch: no commit before the push.
+    expect(baseRefForEvent({ GITHUB_EVENT_NAME: 'push' }, { before: '0'.repeat(40) })).toBeUndefined()
     expect(baseRefForEvent({ GITHUB_EVENT_NAME: 'schedule' }, undefined, '')).toBeUndefined()
     expect(baseRefForEvent({ GITHUB_EVENT_NAME: 'pull_request' }, { pull_request: {} })).toBeUndefined()
   })

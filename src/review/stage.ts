@@ -1,0 +1,111 @@
+/**
+ * The review stage of a run, between planning and uploading: find the base commit, plan the HR files as they were
+ * there, compare, check the safety gates and, in apply mode, choose what to upload (changed records, leavers).
+ */
+import { InputError } from '../diagnostics.ts'
+import { baseRefForEvent, type BaseRef } from '../git/event.ts'
+import { createGit, type Git } from '../git/git.ts'
+import type { Mapping } from '../mapping/load.ts'
+import type { PlanOptions } from '../plan/plan.ts'
+import type { Plan } from '../plan/types.ts'
+import { ValueStore } from '../plan/value-store.ts'
+import type { Settings } from '../settings.ts'
+import { planBase, type BasePlan } from './base.ts'
+import { reviewChanges, type Review } from './index.ts'
+import { uploadSelection, type UploadSelection } from './upload.ts'
+
+export interface BaseCommit {
+  ref: BaseRef
+  sha: string
+  git: Git
+}
+
+/**
+ * The base to compare with (the `base-ref` input, else the pull request's base or the commit before a push), or
+ * undefined when there is none. `changed-only` and `leavers: disable` need one.
+ */
+export async function findBase(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  payload: unknown
+): Promise<BaseCommit | undefined> {
+  const ref = baseRefForEvent(env, payload, settings.review.baseRef)
+  if (ref === undefined) {
+    const needs = [
+      settings.apply && settings.review.changedOnly ? "'changed-only: true'" : undefined,
+      settings.apply && settings.review.leavers === 'disable' ? "'leavers: disable'" : undefined
+    ].filter(Boolean)
+    if (needs.length > 0) {
+      throw new InputError({
+        severity: 'error',
+        rule: 'input',
+        message:
+          `${needs.join(' and ')} need a base to compare with, and this ${env.GITHUB_EVENT_NAME || 'local'} run has none: ` +
+          "set 'base-ref' (for example a tag the workflow moves after each successful sync; see docs/review.md)."
+      })
+    }
+    return undefined
+  }
+  const git = createGit({ cwd: settings.workspace })
+  return { ref, sha: await git.resolveBase(ref.ref, ref.label), git }
+}
+
+export interface ReviewStage {
+  review: Review
+  base: BasePlan
+  /** Apply mode with gates passed: the plan to upload (changed records and leavers, or everything). */
+  selection: UploadSelection | undefined
+}
+
+export async function reviewAgainstBase(options: {
+  settings: Settings
+  base: BaseCommit
+  headPlan: Plan
+  mapping: Mapping
+  planOptions: Omit<PlanOptions, 'values'>
+  /** A path in RUNNER_TEMP for the named scratch file or folder. */
+  scratch: (name: string) => string
+}): Promise<ReviewStage> {
+  const { settings, base, headPlan } = options
+  const values = new ValueStore(options.scratch('base-values'))
+  try {
+    const basePlan = await planBase({
+      git: base.git,
+      sha: base.sha,
+      files: headPlan.files.map((file) => file.file),
+      patterns: settings.files,
+      mappingFile: settings.mapping,
+      headMapping: options.mapping,
+      folder: options.scratch('base'),
+      delimiter: settings.delimiter,
+      plan: { ...options.planOptions, values }
+    })
+    const stage = settings.apply ? 'apply' : 'review'
+    const review = reviewChanges({
+      basePlan: basePlan.plan,
+      headPlan,
+      leavers: settings.review.leavers,
+      stage,
+      detail: settings.summaryDetail,
+      repository: settings.repository,
+      base: { ref: base.ref.ref, sha: base.sha },
+      ...settings.review.gates,
+      maxAnnotations: settings.maxAnnotations,
+      mode: settings.mode,
+      comment: settings.review.comment
+    })
+    const selection =
+      stage === 'apply' && review.gates.passed
+        ? uploadSelection(headPlan, {
+            diff: review.diff,
+            basePlan: basePlan.plan,
+            leavers: settings.review.leavers,
+            changedOnly: settings.review.changedOnly
+          })
+        : undefined
+    return { review, base: basePlan, selection }
+  } finally {
+    // The selection copies the leavers' values into the head plan's store, so the base's are no longer needed.
+    values.dispose()
+  }
+}
