@@ -21,8 +21,8 @@ import type { RuleSeverity } from '../settings.ts'
 import { openCsv, openCsvPart, type CsvPart } from '../sources/csv.ts'
 import type { SourceFile } from '../sources/types.ts'
 import { DiagnosticFactory } from '../validate/rules.ts'
-import { planSource, type RecordPlan, type RecordSink } from './plan-source.ts'
-import type { RecordStatus } from './types.ts'
+import { planSource, type RecordSink } from './plan-source.ts'
+import type { PlannedRecord, RecordStatus } from './types.ts'
 
 const TASK_KIND = 'entra-hr-sync/plan-part'
 const DEFAULT_MIN_BYTES = 16 * 1024 * 1024
@@ -61,6 +61,7 @@ const STATUSES: readonly RecordStatus[] = ['valid', 'invalid', 'ignored']
 export async function planSourceInParallel(
   mapping: Mapping,
   source: SourceFile,
+  fileIndex: number,
   options: { context: EvaluationContext; diagnostics: DiagnosticFactory; parallelMinBytes?: number },
   sink: RecordSink
 ): Promise<number> {
@@ -120,12 +121,14 @@ export async function planSourceInParallel(
     }
     for (let i = 0; i < result.lines.length; i++) {
       const line = result.lines[i] as number
-      const record: RecordPlan = {
+      const record: PlannedRecord = {
+        fileIndex,
         line,
         externalId: result.externalIds[i],
         userName: result.userNames[i],
         managerId: result.managerIds[i],
-        status: STATUSES[result.statuses[i] as number] as RecordStatus
+        status: STATUSES[result.statuses[i] as number] as RecordStatus,
+        values: undefined
       }
       sink(record, undefined, byLine.get(line) ?? [])
     }
@@ -222,7 +225,7 @@ async function planPart(task: PartTask, context: EvaluationContext): Promise<Par
     endsInQuote: false
   }
   let lastLine = 0
-  await planSource(mapping, source, context, factory, (record, _values, found) => {
+  await planSource(mapping, source, 0, context, factory, (record, _values, found) => {
     lines.push(record.line)
     statuses.push(STATUSES.indexOf(record.status))
     result.externalIds.push(record.externalId)

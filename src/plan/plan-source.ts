@@ -9,19 +9,14 @@ import { createRecordMapper, type MappedValue } from '../scim/user.ts'
 import type { SourceFile } from '../sources/types.ts'
 import { createRecordValidator } from '../validate/record.ts'
 import type { DiagnosticFactory } from '../validate/rules.ts'
-import type { RecordStatus } from './types.ts'
+import type { PlannedRecord, RecordStatus } from './types.ts'
 
-export interface RecordPlan {
-  line: number
-  externalId: string | undefined
-  userName: string | undefined
-  managerId: string | undefined
-  status: RecordStatus
-}
-
-/** Receives each record in file order, with its diagnostics and (for valid records) its mapped values. */
+/**
+ * Receives each record in file order, with its diagnostics and (for valid records) its mapped values. The record is
+ * made once, in its final shape, and kept as it is: a million-record plan allocates no second object per record.
+ */
 export type RecordSink = (
-  record: RecordPlan,
+  record: PlannedRecord,
   values: readonly MappedValue[] | undefined,
   diagnostics: Diagnostic[]
 ) => void
@@ -29,6 +24,7 @@ export type RecordSink = (
 export async function planSource(
   mapping: Mapping,
   source: SourceFile,
+  fileIndex: number,
   context: EvaluationContext,
   factory: DiagnosticFactory,
   sink: RecordSink
@@ -59,11 +55,13 @@ export async function planSource(
         for (const diagnostic of found) diagnostic.externalId = keys.externalId
       sink(
         {
+          fileIndex,
           line: record.line,
           externalId: detach(keys.externalId),
           userName: detach(keys.userName),
           managerId: detach(keys.managerId),
-          status
+          status,
+          values: undefined
         },
         status === 'valid' ? mapped.values : undefined,
         found

@@ -45,18 +45,14 @@ export async function buildPlan(
     diagnostics.push(...(source.diagnostics ?? []))
     const add: RecordSink = (record, values, found) => {
       for (const diagnostic of found) diagnostics.push(diagnostic)
-      const planned: PlannedRecord = {
-        fileIndex,
-        ...record,
-        values: values === undefined ? undefined : options.values?.add(values)
-      }
-      records.push(planned)
-      index.add(planned, records.length - 1)
+      if (values !== undefined && options.values) record.values = options.values.add(values)
+      records.push(record)
+      index.add(record, records.length - 1)
     }
     // Values cannot be collected from worker threads, and small files are not worth the threads.
     const parallel = options.values === undefined && options.parallel !== false
-    const inParts = parallel ? await planSourceInParallel(mapping, source, options, add) : 0
-    if (inParts === 0) await planSource(mapping, source, options.context, options.diagnostics, add)
+    const inParts = parallel ? await planSourceInParallel(mapping, source, fileIndex, options, add) : 0
+    if (inParts === 0) await planSource(mapping, source, fileIndex, options.context, options.diagnostics, add)
     parts.push(Math.max(1, inParts))
   }
 
