@@ -25,6 +25,12 @@ import { discoverFiles } from './sources/discover.ts'
 import { openSource } from './sources/index.ts'
 import type { SourceFile } from './sources/types.ts'
 import { DiagnosticFactory } from './validate/rules.ts'
+import type { GraphSession } from './apply/session.ts'
+import { readPreviousReport } from './outcomes/report.ts'
+import { runReportMode } from './outcomes/report-mode.ts'
+import { narrowPlan } from './outcomes/resend.ts'
+import { readOutcomes, sentRecords, type OutcomeStage } from './outcomes/stage.ts'
+import { SUMMARY_BUDGET_BYTES } from './report/summary.ts'
 import { pullRequestOf, readEventPayload } from './git/event.ts'
 import { upsertReviewComment } from './github/comment.ts'
 import { reviewDiagnostics } from './review/index.ts'
@@ -46,6 +52,24 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
     const active = settings
     await mkdir(active.runnerTemp, { recursive: true })
     const scratch = (name: string): string => scratchPath(active, env, name)
+    if (active.mode === 'report' && active.apply && active.previousReport) {
+      await runReportMode({
+        io,
+        deps: { ...apply, io, env, now: () => now().getTime() },
+        apply: active.apply,
+        outcomes: active.outcomes,
+        previousReport: active.previousReport,
+        workspace: active.workspace,
+        delimiter: active.delimiter,
+        detail: active.summaryDetail,
+        repository: active.repository,
+        maxAnnotations: active.maxAnnotations,
+        reportFile: scratch('json'),
+        failedFilePath: scratch('failed.csv'),
+        generatedAt: now
+      })
+      return
+    }
     const payload = await readEventPayload(env)
     const base = await findBase(active, env, payload)
     // Values are kept only when payloads will be rendered or compared; a plan that only reports needs none.
@@ -92,39 +116,77 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
     if (stage?.selection?.fullReason) io.warn(stage.selection.fullReason)
 
     // Records with errors are not in any batch, so they are never sent; nor is anything when a safety gate stops.
-    const sent = stage?.selection?.plan ?? plan
+    let sent = stage?.selection?.plan ?? plan
+    if (active.resendFrom) sent = await resendOnly(sent, active.resendFrom, io)
     let upload: UploadResult | undefined
-    if (active.apply && !gatesStop)
-      upload = await applyPlan(sent, active.apply, { ...apply, io, env, now: () => now().getTime() })
+    let session: GraphSession | undefined
+    let outcomes: OutcomeStage | undefined
+    if (active.apply && !gatesStop) {
+      const deps = { ...apply, io, env, now: () => now().getTime() }
+      upload = await applyPlan(sent, active.apply, { ...deps, onSession: (s) => (session = s) })
+      const staged = sentRecords(sent, upload)
+      if (session && staged.length > 0)
+        outcomes = await readOutcomes({
+          io,
+          session,
+          apply: active.apply,
+          outcomes: active.outcomes,
+          sent: staged,
+          plan: sent,
+          now: deps.now,
+          workspace: active.workspace,
+          delimiter: active.delimiter,
+          detail: active.summaryDetail,
+          failedFilePath: scratch('failed.csv')
+        })
+    }
 
     await io.group('📝 Reporting', async () => {
       const reportFile = scratchPath(active, env, 'json')
-      await writePlanReport(reportFile, sent, { generatedAt: now(), detail: active.summaryDetail }, upload)
+      await writePlanReport(
+        reportFile,
+        sent,
+        { generatedAt: now(), detail: active.summaryDetail },
+        upload,
+        outcomes?.reportSection(active.summaryDetail)
+      )
       io.info(`JSON report: ${reportFile}`)
       if (active.requestsDir) {
         const written = await writeRequests(plan, active.requestsDir)
         io.info(`${plural(written.length, 'bulk request')} written to ${active.requestsDir}`)
       }
-      const diagnostics = stage
-        ? [...stage.review.gates.diagnostics, ...plan.diagnostics, ...reviewDiagnostics(stage.review.diff)]
-        : plan.diagnostics
+      // Safety gates, then outcome failures and warnings: they win GitHub's per-severity annotation slots.
+      const diagnostics = [
+        ...(stage?.review.gates.diagnostics ?? []),
+        ...(outcomes?.diagnostics ?? []),
+        ...plan.diagnostics,
+        ...(stage ? reviewDiagnostics(stage.review.diff) : [])
+      ]
       for (const annotation of selectAnnotations(diagnostics, active.maxAnnotations)) io.annotate(annotation)
+      const review = stage ? `\n${stage.review.markdown}` : ''
+      const outcomeSection = outcomes
+        ? `\n${outcomes.section({ detail: active.summaryDetail, repository: active.repository, budgetBytes: 400_000, reportFile })}`
+        : ''
       const summary = renderPlanSummary(sent, {
         detail: active.summaryDetail,
         repository: active.repository,
         reportFile,
+        budgetBytes: SUMMARY_BUDGET_BYTES - Buffer.byteLength(review) - Buffer.byteLength(outcomeSection),
         ...(upload ? { upload } : {})
       })
-      const review = stage ? `\n${stage.review.markdown}` : ''
-      if (!(await io.writeSummary(summary + review)))
+      if (!(await io.writeSummary(summary + outcomeSection + review)))
         io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
       if (stage && active.review.comment) await commentOnPullRequest(stage, active, env, payload, io)
-      const outputs = { ...planOutputs(sent, reportFile, upload), ...(stage ? reviewOutputs(stage) : {}) }
+      const outputs = {
+        ...planOutputs(sent, reportFile, upload),
+        ...(stage ? reviewOutputs(stage) : {}),
+        ...(outcomes?.outputs ?? {})
+      }
       for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
       const gate = gatesStop ? stage?.review.gates.diagnostics.find((d) => d.severity === 'error') : undefined
       const reason = gate
         ? `Nothing was sent: ${gate.message}`
-        : failureReason(planTotals(plan), active.failOn, upload)
+        : (failureReason(planTotals(plan), active.failOn, upload) ?? outcomes?.failureReason)
       if (reason) io.setFailed(reason)
     })
   } catch (error) {
@@ -132,6 +194,30 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
   } finally {
     values?.dispose()
   }
+}
+
+/** resend-from: only the records a previous run's report lists as failed (matched by externalId) are sent. */
+async function resendOnly<P extends Parameters<typeof narrowPlan>[0]>(
+  plan: P,
+  file: string,
+  io: ActionIO
+): Promise<P> {
+  const previous = await readPreviousReport(file, 'resend-from').catch((error: unknown) => {
+    throw new InputError({ severity: 'error', rule: 'input', message: (error as Error).message })
+  })
+  if (!previous.hasOutcomes)
+    io.warn(
+      `resend-from: ${file} has no outcomes (a run with logs-timeout 0 or an older version); nothing is re-sent.`
+    )
+  const narrowed = narrowPlan(plan, new Set(previous.failed.map((f) => f.externalId)))
+  io.info(
+    `resend-from: ${plural(previous.failed.length, 'record')} failed in the previous run; ${plural(previous.failed.length - narrowed.missing.length, 'is', 'are')} re-sent.`
+  )
+  if (narrowed.missing.length > 0)
+    io.warn(
+      `resend-from: ${plural(narrowed.missing.length, 'failed record')} not among this run's valid records (removed or now invalid): ${narrowed.missing.slice(0, 10).join(', ')}${narrowed.missing.length > 10 ? ', …' : ''}.`
+    )
+  return narrowed.plan
 }
 
 /** Counts of the comparison with the base, and the calls `changed-only` saved. */

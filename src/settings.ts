@@ -9,6 +9,8 @@ import { MAX_OPERATIONS_PER_REQUEST } from './scim/limits.ts'
 import { RULES, isRuleName } from './validate/rules.ts'
 import { closest } from './did-you-mean.ts'
 import { CLOUDS, CLOUD_NAMES, type CloudName } from './clouds.ts'
+import type { OutcomeFailOn, NotSeenPolicy } from './outcomes/outcome.ts'
+import type { OutcomeSettings } from './outcomes/stage.ts'
 import type { GateSettings } from './gates.ts'
 
 export type Mode = 'plan' | 'apply' | 'report'
@@ -18,6 +20,12 @@ export type RuleSeverity = Severity | 'off'
 
 export interface Settings {
   mode: Mode
+  /** apply and report: reading the outcomes from the provisioning logs (logs-timeout, not-seen, fail-on, re-sends). */
+  outcomes: OutcomeSettings
+  /** resend-from: absolute path of a previous report whose failed records alone are sent. */
+  resendFrom: string | undefined
+  /** previous-report (mode report): absolute path of an earlier apply run's report file. */
+  previousReport: string | undefined
   /** Absolute path of the workspace; every file read or written must stay inside it (or RUNNER_TEMP). */
   workspace: string
   /** Where the report files go. */
@@ -125,9 +133,7 @@ const DELIMITERS: Record<string, DelimiterSetting> = {
  * default fails the run with a clear message instead of being ignored silently.
  */
 const NOT_YET_IMPLEMENTED: ReadonlyArray<{ name: string; inert: readonly string[] }> = [
-  { name: 'sources', inert: [''] },
-  { name: 'resend-from', inert: [''] },
-  { name: 'previous-report', inert: [''] }
+  { name: 'sources', inert: [''] }
 ]
 
 export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settings {
@@ -137,9 +143,6 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
   }
 
   const mode = oneOf(input, 'mode', ['plan', 'apply', 'report'] as const, 'plan', fail)
-  if (mode === 'report') {
-    fail(`Input 'mode': 'report' is not implemented yet in this version; use 'plan' or 'apply'.`)
-  }
   for (const { name, inert } of NOT_YET_IMPLEMENTED) {
     const value = input(name)
     if (!inert.includes(value)) fail(`Input '${name}' is not implemented yet in this version; remove it.`)
@@ -149,7 +152,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
   const runnerTemp = path.resolve(env.RUNNER_TEMP || path.join(workspace, '.tmp'))
 
   const files = input('files')
-  if (!files.split('\n').some((line) => line.trim() && !line.trim().startsWith('#'))) {
+  if (mode !== 'report' && !files.split('\n').some((line) => line.trim() && !line.trim().startsWith('#'))) {
     fail(`Input 'files' is required: give one or more glob patterns of HR files, e.g. 'hr/*.csv'.`)
   }
 
@@ -167,6 +170,20 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     ? path.resolve(workspace, insideWorkspace('requests-dir', requestsDirInput, workspace, fail, runnerTemp))
     : undefined
 
+  const outcomeFailOn = readFailOn(input('fail-on'), fail)
+  const resendFromInput = input('resend-from')
+  const resendFrom = resendFromInput ? path.resolve(workspace, resendFromInput) : undefined
+  if (resendFrom && mode !== 'apply')
+    fail(`Input 'resend-from' needs mode apply (it chooses what to upload).`)
+  const previousInput = input('previous-report')
+  const previousReport = previousInput ? path.resolve(workspace, previousInput) : undefined
+  if (mode === 'report' && !previousReport)
+    fail(
+      `mode report needs 'previous-report': the report-file of an earlier apply run (for example downloaded with actions/download-artifact).`
+    )
+  if (previousReport && mode !== 'report')
+    fail(`Input 'previous-report' is read only in mode report; remove it.`)
+
   const repository = {
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     repo: env.GITHUB_REPOSITORY || '',
@@ -183,11 +200,25 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     rules: readRules(input('rules'), fail),
     batchSize: integer(input, 'batch-size', 1, MAX_OPERATIONS_PER_REQUEST, 50, fail),
     requestsDir,
-    failOn: oneOf(input, 'fail-on', ['error', 'warning', 'never'] as const, 'error', fail),
+    failOn: outcomeFailOn.kind === 'threshold' ? 'error' : outcomeFailOn.kind,
     maxAnnotations: integer(input, 'max-annotations', 0, 10, 10, fail),
     summaryDetail: oneOf(input, 'summary-detail', ['ids', 'full'] as const, 'ids', fail),
     repository,
-    apply: mode === 'apply' ? readApplySettings(input, env, fail) : undefined,
+    apply: mode === 'apply' || mode === 'report' ? readApplySettings(input, env, fail) : undefined,
+    outcomes: {
+      logsTimeoutMinutes: integer(input, 'logs-timeout', 0, 360, 15, fail),
+      notSeen: oneOf(
+        input,
+        'not-seen',
+        ['failure', 'warning', 'ignore'] as const,
+        'warning',
+        fail
+      ) as NotSeenPolicy,
+      resubmitAttempts: integer(input, 'resubmit-attempts', 0, 5, 1, fail),
+      failOn: outcomeFailOn
+    },
+    resendFrom,
+    previousReport,
     review: readReviewSettings(input, fail)
   }
 
@@ -243,6 +274,20 @@ function percent(
     return fallback
   }
   return parsed
+}
+
+/** fail-on: error, warning, never, or a threshold of failed outcomes: a count (`5`) or a percentage (`2%`). */
+function readFailOn(value: string, fail: (message: string) => void): OutcomeFailOn {
+  const lower = value.trim().toLowerCase()
+  if (lower === '' || lower === 'error') return { kind: 'error' }
+  if (lower === 'warning' || lower === 'never') return { kind: lower }
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(lower)
+  if (match && (match[2] === '' ? /^\d+$/.test(match[1] as string) : Number(match[1]) <= 100))
+    return { kind: 'threshold', count: Number(match[1]), percent: match[2] === '%' }
+  fail(
+    `Input 'fail-on': '${value}' is not allowed; use error, warning, never, a number of failed records (e.g. 5) or a percentage of the records sent (e.g. 2%).`
+  )
+  return { kind: 'error' }
 }
 
 function oneOf<T extends string>(

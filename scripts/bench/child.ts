@@ -9,7 +9,7 @@ import Papa from 'papaparse'
 import { BENCH_MAPPING } from './generate.ts'
 
 const [kind, workspace, csv] = process.argv.slice(2) as [string, string, string]
-const dist = path.join(import.meta.dirname, '..', '..', 'dist', 'index.js')
+const dist = process.env.BENCH_DIST ?? path.join(import.meta.dirname, '..', '..', 'dist', 'index.js')
 
 async function papaparseAlone(): Promise<number> {
   let rows = 0

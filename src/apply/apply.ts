@@ -3,7 +3,6 @@
  * request; a stop before the upload (sign-in, permissions, a paused job) is a result too, so the report still
  * accounts for every record.
  */
-import { randomUUID } from 'node:crypto'
 import type { TokenCredentialOptions } from '@azure/identity'
 import type { ActionIO } from '../actions-io.ts'
 import { CLOUDS } from '../clouds.ts'
@@ -11,12 +10,13 @@ import type { Plan } from '../plan/types.ts'
 import { createRequestRenderer } from '../scim/batch.ts'
 import type { ApplySettings } from '../settings.ts'
 import { plural } from '../report/markdown.ts'
-import { createTokenSource, decodeClaims, type CredentialKind, type CredentialLike } from '../graph/auth.ts'
+import { decodeClaims, type CredentialKind, type CredentialLike } from '../graph/auth.ts'
 import { ApplyStop } from '../graph/errors.ts'
-import { createGraphClient, type FetchLike } from '../graph/http.ts'
+import type { FetchLike } from '../graph/http.ts'
 import { createPacer } from '../graph/pacer.ts'
 import { checkJob } from '../graph/provisioning.ts'
 import { notStarted, uploadPlan, type UploadResult } from './upload.ts'
+import { openSession, type GraphSession } from './session.ts'
 
 export interface ApplyDependencies {
   io: ActionIO
@@ -28,6 +28,8 @@ export interface ApplyDependencies {
   uuid?: () => string
   createCredential?: (kind: CredentialKind, getAssertion: () => Promise<string>) => CredentialLike
   credentialOptions?: TokenCredentialOptions
+  /** Receives the signed-in session, so the log poll after the upload reuses it (no second sign-in). */
+  onSession?: (session: GraphSession) => void
 }
 
 export async function applyPlan(
@@ -43,30 +45,9 @@ export async function applyPlan(
   }
   const log = { info: io.info, warn: io.warn, debug: io.debug }
   try {
-    const tokens = createTokenSource({
-      settings,
-      env: deps.env,
-      log,
-      setSecret: (value) => io.setSecret?.(value),
-      getIdToken: io.getIdToken?.bind(io),
-      now,
-      sleep,
-      ...(deps.createCredential ? { createCredential: deps.createCredential } : {}),
-      ...(deps.credentialOptions ? { credentialOptions: deps.credentialOptions } : {})
-    })
-    const client = createGraphClient({
-      baseUrl: settings.graphBaseUrl,
-      version: settings.graphVersion,
-      fetch: deps.fetch ?? ((url, init) => fetch(url, init)),
-      tokens,
-      now,
-      sleep,
-      random: deps.random ?? Math.random,
-      uuid: deps.uuid ?? randomUUID,
-      maxAttempts: settings.maxRetries,
-      timing: settings.timing,
-      debug: io.debug
-    })
+    const session = openSession(settings, { ...deps, sleep })
+    const { tokens, client } = session
+    deps.onSession?.(session)
     const target = { servicePrincipalId: settings.servicePrincipalId, jobId: settings.jobId }
 
     const roles = await io.group('🔐 Signing in to Entra', async () => {

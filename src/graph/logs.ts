@@ -344,7 +344,8 @@ export async function pollLogs(options: PollOptions): Promise<PollResult> {
   }
 
   let recordQueries = 0
-  if (!problem || !fatalMessage(problem)) {
+  // With no time to wait (logs-timeout 0) the one query is all: per-record queries would only add calls.
+  if (options.timeoutMs > 0 && (!problem || !fatalMessage(problem))) {
     for (const record of missing().slice(0, options.maxRecordQueries)) {
       try {
         const result = await reader.query(record.notBefore - options.overlapMs, record.externalId, 10)

@@ -19,7 +19,7 @@ import type { EvaluationContext } from '../mapping/expression/index.ts'
 import { loadMapping, type Mapping } from '../mapping/load.ts'
 import type { RuleSeverity } from '../settings.ts'
 import { openCsv, openCsvPart, type CsvPart } from '../sources/csv.ts'
-import type { SourceFile } from '../sources/types.ts'
+import type { DelimiterSetting, SourceFile } from '../sources/types.ts'
 import { DiagnosticFactory } from '../validate/rules.ts'
 import { planSource, type RecordSink } from './plan-source.ts'
 import type { PlannedRecord, RecordStatus } from './types.ts'
@@ -36,8 +36,8 @@ interface PartTask {
   absolute: string
   file: string
   delimiter: string
-  /** The first part reads the header itself; later parts continue after it. */
-  part: { first: true; end: number } | ({ first: false } & CsvPart)
+  /** A part after the first: it continues after the header, which the main thread read. */
+  part: CsvPart
 }
 
 interface PartResult {
@@ -53,10 +53,13 @@ interface PartResult {
 
 const STATUSES: readonly RecordStatus[] = ['valid', 'invalid', 'ignored']
 
+/** planSourceInParallel gave up after feeding records: the caller drops them and plans the file serially. */
+export const ABANDONED = -1
+
 /**
- * Plans `source` in parallel and feeds every record to `sink` in file order; returns the number of parts, or 0
- * (having fed nothing) when the file is not worth or not fit for it: small, not UTF-8, lone-CR line ends, a single
- * core, or a split that fell inside a quoted value.
+ * Plans `source` in parallel and feeds every record to `sink` in file order. Returns the number of parts; 0 (having
+ * fed nothing) when the file is not worth or not fit for it (small, not UTF-8, lone-CR line ends, a single core);
+ * or ABANDONED when a split turned out to fall inside a quoted value, or a part failed, after some records were fed.
  */
 export async function planSourceInParallel(
   mapping: Mapping,
@@ -73,67 +76,87 @@ export async function planSourceInParallel(
 
   const splits = await findSplits(layout.absolute, layout.size, parts, layout.newline)
   if (!splits) return 0
-  const common = {
+  const delimiter = source.delimiter ?? ','
+  const tasks: PartTask[] = splits.slice(1).map((split, i) => ({
     kind: TASK_KIND,
     mapping: { text: mapping.text, file: mapping.file },
     rules: options.diagnostics.overrides,
     absolute: layout.absolute,
     file: source.file,
-    delimiter: source.delimiter ?? ','
-  } as const
-  const tasks: PartTask[] = splits.map((split, i) => {
-    const end = splits[i + 1]?.offset ?? layout.size
-    if (i === 0) return { ...common, part: { first: true, end } }
-    return {
-      ...common,
-      part: {
-        first: false,
-        delimiter: common.delimiter,
-        newline: layout.newline,
-        headers: source.headers,
-        headerLine: source.headerLine,
-        firstLine: split.line,
-        start: split.offset,
-        end
-      }
+    delimiter,
+    part: {
+      delimiter,
+      newline: layout.newline,
+      headers: source.headers,
+      headerLine: source.headerLine,
+      firstLine: split.line,
+      start: split.offset,
+      end: splits[i + 2]?.offset ?? layout.size
     }
-  })
+  }))
 
-  // The last part is planned on this thread while workers plan the others: no thread sits idle on a 2-core runner.
-  const last = tasks.length - 1
-  const inWorkers = tasks.slice(0, last).map(runInWorker)
-  for (const pending of inWorkers) pending.catch(() => undefined) // awaited below; a failure means the serial path
-  let results: PartResult[]
+  // Workers plan every part but the first; this thread plans the first meanwhile, feeding the sink as it goes.
+  const workers = tasks.map(startWorker)
+  const stop = (): number => {
+    for (const worker of workers) void worker.thread.terminate()
+    return ABANDONED
+  }
+  let endsInQuote = false
   try {
-    const own = await planPart(tasks[last] as PartTask, options.context)
-    results = [...(await Promise.all(inWorkers)), own]
-  } catch {
-    return 0
-  }
-  if (results.slice(0, -1).some((result) => result.endsInQuote)) return 0
-
-  for (const result of results) {
-    const byLine = new Map<number, Diagnostic[]>()
-    for (const diagnostic of result.diagnostics) {
-      const list = byLine.get(diagnostic.line ?? 0)
-      if (list) list.push(diagnostic)
-      else byLine.set(diagnostic.line ?? 0, [diagnostic])
-    }
-    for (let i = 0; i < result.lines.length; i++) {
-      const line = result.lines[i] as number
-      const record: PlannedRecord = {
-        fileIndex,
-        line,
-        externalId: result.externalIds[i],
-        userName: result.userNames[i],
-        managerId: result.managerIds[i],
-        status: STATUSES[result.statuses[i] as number] as RecordStatus,
-        values: undefined
+    const first = await openCsv(layout.absolute, source.file, {
+      delimiter: delimiter as DelimiterSetting,
+      range: { end: splits[1]?.offset ?? layout.size }
+    })
+    await planSource(
+      mapping,
+      first,
+      fileIndex,
+      options.context,
+      options.diagnostics,
+      (record, values, found) => {
+        endsInQuote = found.some((d) => d.rule === 'csv-quote')
+        sink(record, values, found)
       }
-      sink(record, undefined, byLine.get(line) ?? [])
-    }
+    )
+  } catch {
+    return stop()
   }
-  return results.length
+  if (endsInQuote) return stop()
+
+  for (const [k, worker] of workers.entries()) {
+    let result: PartResult
+    try {
+      result = await worker.result
+    } catch {
+      return stop()
+    }
+    // A part that ends inside a quoted value means the next one did not start at a record.
+    if (k < workers.length - 1 && result.endsInQuote) return stop()
+    feed(result, fileIndex, sink)
+  }
+  return splits.length
+}
+
+function feed(result: PartResult, fileIndex: number, sink: RecordSink): void {
+  const byLine = new Map<number, Diagnostic[]>()
+  for (const diagnostic of result.diagnostics) {
+    const list = byLine.get(diagnostic.line ?? 0)
+    if (list) list.push(diagnostic)
+    else byLine.set(diagnostic.line ?? 0, [diagnostic])
+  }
+  for (let i = 0; i < result.lines.length; i++) {
+    const line = result.lines[i] as number
+    const record: PlannedRecord = {
+      fileIndex,
+      line,
+      externalId: result.externalIds[i],
+      userName: result.userNames[i],
+      managerId: result.managerIds[i],
+      status: STATUSES[result.statuses[i] as number] as RecordStatus,
+      values: undefined
+    }
+    sink(record, undefined, byLine.get(line) ?? [])
+  }
 }
 
 /** Byte offset and line of each part's first record; the first part starts at the top (its header included). */
@@ -194,25 +217,22 @@ function hasLoneCr(bytes: Buffer, newline: string, last: boolean): boolean {
   return false
 }
 
-function runInWorker(task: PartTask): Promise<PartResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: task })
-    worker.once('message', (result: PartResult) => resolve(result))
-    worker.once('error', reject)
-    worker.once('exit', (code) => reject(new Error(`plan worker exited with code ${code}`)))
+function startWorker(task: PartTask): { thread: Worker; result: Promise<PartResult> } {
+  const thread = new Worker(new URL(import.meta.url), { workerData: task })
+  const result = new Promise<PartResult>((resolve, reject) => {
+    thread.once('message', (message: PartResult) => resolve(message))
+    thread.once('error', reject)
+    thread.once('exit', (code) => reject(new Error(`plan worker exited with code ${code}`)))
   })
+  result.catch(() => undefined) // awaited in order later; an early failure must not go unhandled meanwhile
+  return { thread, result }
 }
 
-/** Plans one part (in a worker, or the last part on the main thread). */
+/** The worker side: plans one part. */
 async function planPart(task: PartTask, context: EvaluationContext): Promise<PartResult> {
   const mapping = loadMapping(task.mapping.text, task.mapping.file)
   const factory = new DiagnosticFactory(new Map(task.rules))
-  const source = task.part.first
-    ? await openCsv(task.absolute, task.file, {
-        delimiter: task.delimiter as ',',
-        range: { end: task.part.end }
-      })
-    : await openCsvPart(task.absolute, task.file, task.part)
+  const source = await openCsvPart(task.absolute, task.file, task.part)
   const lines: number[] = []
   const statuses: number[] = []
   const result: PartResult = {

@@ -14,7 +14,7 @@ import type { ValueStore } from './value-store.ts'
 import { RecordIndex } from './record-index.ts'
 import type { FileSummary, Plan, PlannedRecord } from './types.ts'
 import { planSource, type RecordSink } from './plan-source.ts'
-import { planSourceInParallel } from './parallel.ts'
+import { ABANDONED, planSourceInParallel } from './parallel.ts'
 
 export interface PlanOptions {
   batchSize: number
@@ -47,14 +47,19 @@ export async function buildPlan(
       for (const diagnostic of found) diagnostics.push(diagnostic)
       if (values !== undefined && options.values) record.values = options.values.add(values)
       records.push(record)
-      index.add(record, records.length - 1)
     }
     // Values cannot be collected from worker threads, and small files are not worth the threads.
     const parallel = options.values === undefined && options.parallel !== false
+    const before = { records: records.length, diagnostics: diagnostics.length }
     const inParts = parallel ? await planSourceInParallel(mapping, source, fileIndex, options, add) : 0
-    if (inParts === 0) await planSource(mapping, source, fileIndex, options.context, options.diagnostics, add)
+    if (inParts === ABANDONED) {
+      records.length = before.records
+      diagnostics.length = before.diagnostics
+    }
+    if (inParts <= 0) await planSource(mapping, source, fileIndex, options.context, options.diagnostics, add)
     parts.push(Math.max(1, inParts))
   }
+  records.forEach((record, at) => index.add(record, at))
 
   const files = sources.map((source) => source.file)
   const managers = index.resolveManagers(records)

@@ -28,7 +28,9 @@ export async function writePlanReport(
   file: string,
   plan: Plan,
   context: ReportContext,
-  upload?: UploadResult
+  upload?: UploadResult,
+  /** Further top-level members, as JSON text chunks (the outcomes of apply mode). */
+  extra?: Iterable<string>
 ): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true })
   const out = createWriteStream(file, { encoding: 'utf8' })
@@ -90,7 +92,12 @@ export async function writePlanReport(
       write
     )
   }
-  await write('\n  ]\n}\n')
+  await write('\n  ]')
+  if (extra) {
+    await write(',\n  ')
+    for (const chunk of extra) await write(chunk)
+  }
+  await write('\n}\n')
   out.end()
   await once(out, 'finish')
 }

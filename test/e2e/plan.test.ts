@@ -186,7 +186,7 @@ describe('plan mode stops before any row on bad input', () => {
     })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain(
-      "::error::Input 'fail-on': 'maybe' is not allowed; use one of error, warning, never."
+      "::error::Input 'fail-on': 'maybe' is not allowed; use error, warning, never, a number of failed records (e.g. 5) or a percentage of the records sent (e.g. 2%25)."
     )
   })
 

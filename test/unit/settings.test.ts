@@ -39,7 +39,7 @@ describe('readSettings', () => {
       "Input 'mode': 'sync' is not allowed; use one of plan, apply, report."
     ])
     expect(problems({ files: 'a.csv', 'fail-on': 'sometimes' })).toEqual([
-      "Input 'fail-on': 'sometimes' is not allowed; use one of error, warning, never."
+      "Input 'fail-on': 'sometimes' is not allowed; use error, warning, never, a number of failed records (e.g. 5) or a percentage of the records sent (e.g. 2%)."
     ])
     expect(problems({ files: 'a.csv', delimiter: 'colon' })).toEqual([
       "Input 'delimiter': 'colon' is not allowed; use auto, comma, semicolon, tab or pipe."
@@ -94,10 +94,47 @@ describe('readSettings', () => {
   })
 
   test('fails clearly on inputs of later releases instead of ignoring them', () => {
-    expect(problems({ files: 'a', mode: 'report' })[0]).toMatch(/'mode': 'report' is not implemented yet/)
-    expect(problems({ files: 'a', 'resend-from': 'old.json' })[0]).toMatch(
-      /'resend-from' is not implemented yet/
+    expect(problems({ files: 'a', sources: '- files: a' })[0]).toMatch(/'sources' is not implemented yet/)
+  })
+
+  test('reads the outcome settings: logs-timeout, not-seen, resubmit-attempts, fail-on thresholds', () => {
+    const settings = readSettings(
+      reader({
+        files: 'a',
+        'logs-timeout': '0',
+        'not-seen': 'failure',
+        'resubmit-attempts': '3',
+        'fail-on': '2%'
+      }),
+      {}
     )
+    expect(settings.outcomes).toEqual({
+      logsTimeoutMinutes: 0,
+      notSeen: 'failure',
+      resubmitAttempts: 3,
+      failOn: { kind: 'threshold', count: 2, percent: true }
+    })
+    expect(settings.failOn).toBe('error')
+    expect(readSettings(reader({ files: 'a', 'fail-on': '5' }), {}).outcomes.failOn).toEqual({
+      kind: 'threshold',
+      count: 5,
+      percent: false
+    })
+    expect(readSettings(reader({ files: 'a' }), {}).outcomes).toEqual({
+      logsTimeoutMinutes: 15,
+      notSeen: 'warning',
+      resubmitAttempts: 1,
+      failOn: { kind: 'error' }
+    })
+    expect(problems({ files: 'a', 'fail-on': '150%' })[0]).toMatch(/Input 'fail-on': '150%' is not allowed/)
+    expect(problems({ files: 'a', 'not-seen': 'maybe' })[0]).toMatch(/use one of failure, warning, ignore/)
+  })
+
+  test('mode report needs previous-report (and no files); resend-from needs mode apply', () => {
+    expect(problems({ mode: 'report' }).join('\n')).toMatch(/mode report needs 'previous-report'/)
+    expect(problems({ mode: 'report' }).join('\n')).not.toMatch(/'files' is required/)
+    expect(problems({ files: 'a', 'resend-from': 'old.json' })[0]).toMatch(/'resend-from' needs mode apply/)
+    expect(problems({ files: 'a', 'previous-report': 'old.json' })[0]).toMatch(/read only in mode report/)
   })
 
   test('reads the review settings: base, delta upload, leavers, safety gates, comment', () => {
