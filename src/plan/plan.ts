@@ -38,7 +38,7 @@ export async function buildPlan(
 
   const records: PlannedRecord[] = []
   const diagnostics: Diagnostic[] = [...mapping.warnings]
-  const index = new RecordIndex(records)
+  let index = new RecordIndex(records)
   const parts: number[] = []
 
   for (const [fileIndex, source] of sources.entries()) {
@@ -47,19 +47,22 @@ export async function buildPlan(
       for (const diagnostic of found) diagnostics.push(diagnostic)
       if (values !== undefined && options.values) record.values = options.values.add(values)
       records.push(record)
+      index.add(record, records.length - 1)
     }
     // Values cannot be collected from worker threads, and small files are not worth the threads.
     const parallel = options.values === undefined && options.parallel !== false
     const before = { records: records.length, diagnostics: diagnostics.length }
     const inParts = parallel ? await planSourceInParallel(mapping, source, fileIndex, options, add) : 0
     if (inParts === ABANDONED) {
+      // Drop what the parallel attempt fed, and index the records kept again (an index cannot forget).
       records.length = before.records
       diagnostics.length = before.diagnostics
+      index = new RecordIndex(records)
+      records.forEach((record, at) => index.add(record, at))
     }
     if (inParts <= 0) await planSource(mapping, source, fileIndex, options.context, options.diagnostics, add)
     parts.push(Math.max(1, inParts))
   }
-  records.forEach((record, at) => index.add(record, at))
 
   const files = sources.map((source) => source.file)
   const managers = index.resolveManagers(records)

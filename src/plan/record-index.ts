@@ -26,6 +26,12 @@ export class RecordIndex {
     this.byExternalId = this.#externalIds
   }
 
+  /** Makes room for about `count` more records (a hint; the index grows anyway). */
+  reserve(count: number): void {
+    this.#externalIds.reserve(count)
+    this.#userNames.reserve(count)
+  }
+
   /**
    * The index of each record's manager among the run's records (the first with that externalId), or -1 when it has
    * none or names nobody in the run. Resolved once, for the manager checks and the upload order.

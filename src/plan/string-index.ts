@@ -21,6 +21,11 @@ export class StringIndex {
     return this.#size
   }
 
+  /** Makes room for `count` more keys at once, sparing the rehashes of growing step by step. */
+  reserve(count: number): void {
+    while ((this.#size + count) * 2 > this.#slots.length) this.#grow()
+  }
+
   /** The record stored for the key, or undefined. */
   get(key: string): number | undefined {
     const found = this.#find(key, hashOf(key, this.#foldCase))
