@@ -4,12 +4,7 @@
  * Tokens are masked and cached here (MSAL would ask GitHub for two ID tokens on every getToken call); errors
  * become one actionable line; AADSTS70021 (a federated credential that is still propagating) is retried.
  */
-import {
-  ClientAssertionCredential,
-  ClientCertificateCredential,
-  ClientSecretCredential,
-  type TokenCredentialOptions
-} from '@azure/identity'
+import type { TokenCredentialOptions } from '@azure/identity'
 import { CLOUDS, graphScope } from '../clouds.ts'
 import type { ApplySettings } from '../settings.ts'
 import { ApplyStop } from './errors.ts'
@@ -188,11 +183,34 @@ export function createTokenSource(options: AuthOptions): TokenSource {
   }
 }
 
+/**
+ * The @azure/identity credential for the kind of sign-in. The library (MSAL with it, the largest part of the bundle)
+ * is loaded on the first token request, so runs that never sign in (plan mode, and every worker thread) start
+ * without it.
+ */
 function identityCredential(
   kind: CredentialKind,
   getAssertion: () => Promise<string>,
   options: AuthOptions
 ): CredentialLike {
+  let loaded: Promise<CredentialLike> | undefined
+  return {
+    getToken: async (scope) => {
+      loaded ??= import('@azure/identity').then((identity) =>
+        newCredential(identity, kind, getAssertion, options)
+      )
+      return (await loaded).getToken(scope)
+    }
+  }
+}
+
+function newCredential(
+  identity: typeof import('@azure/identity'),
+  kind: CredentialKind,
+  getAssertion: () => Promise<string>,
+  options: AuthOptions
+): CredentialLike {
+  const { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential } = identity
   const { settings } = options
   const common = {
     ...options.credentialOptions,
