@@ -4,7 +4,7 @@
  * counted, never listed. Same escaping and privacy default as the plan summary, within a byte budget.
  */
 import type { SummaryDetail } from '../settings.ts'
-import { blobUrl, cell, count, link, plural, table, text } from '../report/markdown.ts'
+import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from '../report/markdown.ts'
 import { OUTCOMES, outcomeTotals, type OutcomeKind, type RecordOutcome } from './outcome.ts'
 import { publicText } from './privacy.ts'
 
@@ -66,9 +66,6 @@ export function renderOutcomesSection(
   head.push(filesTable(outcomes), '')
 
   const budget = options.budgetBytes - Buffer.byteLength(head.join('\n')) - 400
-  let used = 0
-  let omitted = 0
-  let body = ''
   const full = options.detail === 'full'
   const sections: Array<{
     kind: OutcomeKind
@@ -105,35 +102,22 @@ export function renderOutcomesSection(
       row: (o) => [where(o, options), cell(o.externalId), new Date(o.sentAt).toISOString()]
     }
   ]
-  for (const section of sections) {
-    const rows = outcomes.filter((o) => o.outcome === section.kind)
-    if (rows.length === 0) continue
-    const open = section.collapsed
-      ? `\n<details><summary>${section.title} (${count(rows.length)})</summary>\n\n`
-      : `\n#### ${section.title} (${count(rows.length)})\n\n`
-    const close = section.collapsed ? '\n\n</details>\n' : '\n'
-    let out = open + table(section.header, [])
-    let bytes = Buffer.byteLength(out) + Buffer.byteLength(close)
-    let shown = 0
-    for (const o of rows) {
-      const row = `\n| ${section.row(o).join(' | ')} |`
-      const size = Buffer.byteLength(row)
-      if (used + bytes + size > budget) break
-      out += row
-      bytes += size
-      shown++
-    }
-    omitted += rows.length - shown
-    if (shown > 0) {
-      body += out + close
-      used += bytes
-    }
-  }
+  const { markdown, omitted } = budgetedSections(
+    sections.map(({ kind, title, collapsed, header, row }) => ({
+      title,
+      collapsed,
+      header,
+      rows: outcomes.filter((o) => o.outcome === kind).map((o) => () => row(o))
+    })),
+    budget,
+    '####'
+  )
+  let body = markdown
   if (omitted > 0) {
-    const where = options.reportFile
+    const inReport = options.reportFile
       ? ` Every record is in the JSON report (${text(options.reportFile)}).`
       : ''
-    body += `\n> **${plural(omitted, 'record')} not listed**: the summary reached its size limit (GitHub accepts 1 MiB).${where}\n`
+    body += `\n> **${plural(omitted, 'record')} not listed**: the summary reached its size limit (GitHub accepts 1 MiB).${inReport}\n`
   }
   return head.join('\n') + body
 }

@@ -49,3 +49,52 @@ export function count(value: number): string {
 export function plural(value: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count(value)} ${value === 1 ? singular : pluralForm}`
 }
+
+/** One table of a summary section: its rows are added while the byte budget lasts. */
+export interface TableSection {
+  title: string
+  /** In a closed `<details>` block (warnings, notices) rather than under a heading. */
+  collapsed: boolean
+  header: readonly string[]
+  /** The rows, already rendered to escaped cells; rendered lazily, since only what fits is kept. */
+  rows: readonly (() => readonly string[])[]
+}
+
+/**
+ * Renders sections of tables within `budget` bytes: each table keeps its first rows that fit, a section with no room
+ * for a row is left out, and `omitted` says how many rows were dropped (the caller says where they all are).
+ */
+export function budgetedSections(
+  sections: readonly TableSection[],
+  budget: number,
+  heading = '###'
+): { markdown: string; omitted: number } {
+  let markdown = ''
+  let used = 0
+  let omitted = 0
+  for (const section of sections) {
+    if (section.rows.length === 0) continue
+    const title = `${section.title} (${count(section.rows.length)})`
+    const open = section.collapsed
+      ? `\n<details><summary>${title}</summary>\n\n`
+      : `\n${heading} ${title}\n\n`
+    const close = section.collapsed ? '\n\n</details>\n' : '\n'
+    let body = open + table(section.header, [])
+    let bytes = Buffer.byteLength(body) + Buffer.byteLength(close)
+    let shown = 0
+    for (const render of section.rows) {
+      const row = `\n| ${render().join(' | ')} |`
+      const size = Buffer.byteLength(row)
+      if (used + bytes + size > budget) break
+      body += row
+      bytes += size
+      shown++
+    }
+    omitted += section.rows.length - shown
+    if (shown > 0) {
+      markdown += body + close
+      used += bytes
+    }
+  }
+  return { markdown, omitted }
+}

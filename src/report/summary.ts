@@ -8,7 +8,7 @@ import type { Plan } from '../plan/types.ts'
 import type { SummaryDetail } from '../settings.ts'
 import type { UploadResult } from '../apply/upload.ts'
 import { renderUploadSection } from './upload-summary.ts'
-import { blobUrl, cell, count, link, plural, table, text } from './markdown.ts'
+import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from './markdown.ts'
 
 /** GitHub rejects a step summary over 1 MiB; keep a margin for what other writers may add. */
 export const SUMMARY_BUDGET_BYTES = 1_000_000
@@ -152,45 +152,29 @@ function problemSections(diagnostics: readonly Diagnostic[], options: SummaryOpt
   const budget = (options.budgetBytes ?? SUMMARY_BUDGET_BYTES) - used - 400 // room for the trimming note
   const full = options.detail === 'full'
   const header = ['Where', 'externalId', 'Rule', 'Problem', ...(full ? ['Value'] : [])]
-  let out = ''
-  let outBytes = 0
-  let omitted = 0
-  for (const { severity, title, collapsed } of SECTIONS) {
-    const rows = diagnostics.filter((d) => d.severity === severity)
-    if (rows.length === 0) continue
-    const open = collapsed
-      ? `\n<details><summary>${title} (${count(rows.length)})</summary>\n\n`
-      : `\n### ${title} (${count(rows.length)})\n\n`
-    const close = collapsed ? '\n\n</details>\n' : '\n'
-    const tableHead = table(header, [])
-    let section = open + tableHead
-    let sectionBytes = Buffer.byteLength(section) + Buffer.byteLength(close)
-    let shown = 0
-    for (const diagnostic of rows) {
-      const row = `\n| ${[
-        where(diagnostic, options),
-        cell(diagnostic.externalId ?? ''),
-        cell(diagnostic.rule),
-        cell(diagnostic.message),
-        ...(full ? [cell(diagnostic.detail ?? '')] : [])
-      ].join(' | ')} |`
-      const rowBytes = Buffer.byteLength(row)
-      if (outBytes + sectionBytes + rowBytes > budget) break
-      section += row
-      sectionBytes += rowBytes
-      shown++
-    }
-    omitted += rows.length - shown
-    if (shown > 0) {
-      out += section + close
-      outBytes += sectionBytes
-    }
-  }
-  if (omitted > 0) {
-    const where = options.reportFile ? ` They are all in the JSON report (${text(options.reportFile)}).` : ''
-    out += `\n> **${plural(omitted, 'problem')} not shown**: the summary reached its size limit (GitHub accepts 1 MiB).${where}\n`
-  }
-  return out
+  const { markdown, omitted } = budgetedSections(
+    SECTIONS.map(({ severity, title, collapsed }) => ({
+      title,
+      collapsed,
+      header,
+      rows: diagnostics
+        .filter((d) => d.severity === severity)
+        .map((d) => () => [
+          where(d, options),
+          cell(d.externalId ?? ''),
+          cell(d.rule),
+          cell(d.message),
+          ...(full ? [cell(d.detail ?? '')] : [])
+        ])
+    })),
+    budget
+  )
+  if (omitted === 0) return markdown
+  const inReport = options.reportFile ? ` They are all in the JSON report (${text(options.reportFile)}).` : ''
+  return (
+    markdown +
+    `\n> **${plural(omitted, 'problem')} not shown**: the summary reached its size limit (GitHub accepts 1 MiB).${inReport}\n`
+  )
 }
 
 function where(diagnostic: Diagnostic, options: SummaryOptions): string {

@@ -6,7 +6,7 @@
  */
 import type { GateOutcome } from '../gates.ts'
 import type { Plan } from '../plan/types.ts'
-import { blobUrl, cell, count, link, plural, table, text } from '../report/markdown.ts'
+import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from '../report/markdown.ts'
 import type { MappedValue } from '../scim/user.ts'
 import type { SummaryDetail } from '../settings.ts'
 import type { AttributeChange, ChangeClass, DiffEntry, ReviewDiff } from './diff.ts'
@@ -130,37 +130,20 @@ function filesTable(diff: ReviewDiff): string {
 function classSections(diff: ReviewDiff, options: ReviewSummaryOptions, used: number): string {
   const budget = (options.budgetBytes ?? REVIEW_SUMMARY_BUDGET_BYTES) - used - 300 // room for the trimming note
   const full = options.detail === 'full'
-  let out = ''
-  let outBytes = 0
-  let omitted = 0
   if (diff.entries.length === 0) return '\nNo record would change.\n'
-  for (const { kind, title } of SECTIONS) {
-    const rows = diff.entries.filter((entry) => entry.class === kind)
-    if (rows.length === 0) continue
-    const header = headerOf(kind, full, options)
-    const open = `\n### ${title} (${count(rows.length)})\n\n${table(header, [])}`
-    const close = '\n'
-    let section = open
-    let sectionBytes = Buffer.byteLength(open) + 1
-    let shown = 0
-    for (const entry of rows) {
-      const row = `\n| ${rowOf(entry, full, options).join(' | ')} |`
-      const rowBytes = Buffer.byteLength(row)
-      if (outBytes + sectionBytes + rowBytes > budget) break
-      section += row
-      sectionBytes += rowBytes
-      shown++
-    }
-    omitted += rows.length - shown
-    if (shown > 0) {
-      out += section + close
-      outBytes += sectionBytes
-    }
-  }
-  if (omitted > 0) {
-    out += `\n> **${plural(omitted, 'change')} not shown**: the summary reached its size limit.\n`
-  }
-  return out
+  const { markdown, omitted } = budgetedSections(
+    SECTIONS.map(({ kind, title }) => ({
+      title,
+      collapsed: false,
+      header: headerOf(kind, full, options),
+      rows: diff.entries
+        .filter((entry) => entry.class === kind)
+        .map((entry) => () => rowOf(entry, full, options))
+    })),
+    budget
+  )
+  if (omitted === 0) return markdown
+  return markdown + `\n> **${plural(omitted, 'change')} not shown**: the summary reached its size limit.\n`
 }
 
 function headerOf(kind: ChangeClass, full: boolean, options: ReviewSummaryOptions): string[] {

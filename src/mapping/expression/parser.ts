@@ -3,6 +3,7 @@
  * static checks: arity, unknown and inapplicable functions, comparisons outside conditions, flow keywords outside
  * result positions, constant formats/regexes/intervals, and the portability lints of §8.4.
  */
+import { closest } from '../../did-you-mean.ts'
 import { compileFormat, parseInterval, parseStyles } from './dates.ts'
 import {
   CLOUD_SYNC_ONLY,
@@ -723,32 +724,4 @@ class Parser {
 export function paramsOf(def: FunctionDef, n: number): readonly Param[] {
   if (def.name === 'FormatDateTime' && n === 3) return def.params.filter((p) => p.name !== 'dateTimeStyles')
   return def.params
-}
-
-/** The known name nearest by edit distance (case-insensitive), if near enough to be a typo. */
-function closest(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1
-  const lower = name.toLowerCase()
-  for (const candidate of known) {
-    const distance = editDistance(lower, candidate.toLowerCase())
-    if (distance < bestDistance) {
-      best = candidate
-      bestDistance = distance
-    }
-  }
-  return best
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution)
-    }
-    previous = current
-  }
-  return previous[b.length] as number
 }
