@@ -4,7 +4,7 @@
  * a Plan like any other, so the upload stage sends it unchanged; each record is sent complete.
  */
 import type { FileSummary, Plan, PlannedRecord } from '../plan/types.ts'
-import { packBatches } from '../scim/batch.ts'
+import { hierarchyOrder, packBatches } from '../scim/batch.ts'
 import { storeOf, timeDependent, type ReviewDiff } from './diff.ts'
 import { leaverRecords, type LeaverPolicy } from './leavers.ts'
 
@@ -106,23 +106,5 @@ function managersFirst(selected: readonly number[], records: readonly PlannedRec
     const managerId = records[selected[k]!]!.managerId
     return managerId === undefined ? undefined : position.get(managerId)
   }
-  const UNKNOWN = -1
-  const ON_CHAIN = -2
-  const depth = new Int32Array(selected.length).fill(UNKNOWN)
-  let maxDepth = 0
-  for (let start = 0; start < selected.length; start++) {
-    const chain: number[] = []
-    let current: number | undefined = start
-    while (current !== undefined && depth[current] === UNKNOWN) {
-      chain.push(current)
-      depth[current] = ON_CHAIN
-      current = managerOf(current)
-    }
-    let next = current !== undefined && depth[current]! >= 0 ? depth[current]! + 1 : 0
-    for (let i = chain.length - 1; i >= 0; i--) depth[chain[i]!] = next++
-    maxDepth = Math.max(maxDepth, depth[start]!)
-  }
-  const buckets: number[][] = Array.from({ length: maxDepth + 1 }, () => [])
-  selected.forEach((index, k) => buckets[depth[k]!]!.push(index))
-  return buckets.flat()
+  return hierarchyOrder(selected.length, managerOf).map((k) => selected[k]!)
 }

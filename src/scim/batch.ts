@@ -11,17 +11,32 @@ import { BULK_REQUEST_SCHEMA, MAX_OPERATIONS_PER_REQUEST } from './limits.ts'
  * their reports, …), file order within a depth. Entra sets a manager only if it processed the manager first.
  */
 export function uploadOrder(records: readonly PlannedRecord[], managers: Int32Array): number[] {
+  const valid: number[] = []
+  const position = new Int32Array(records.length).fill(-1)
+  records.forEach((record, index) => {
+    if (record.status !== 'valid') return
+    position[index] = valid.length
+    valid.push(index)
+  })
+  // Only a manager that is sent can come first.
+  const order = hierarchyOrder(valid.length, (k) => {
+    const manager = managers[valid[k]!]!
+    return manager >= 0 && position[manager]! >= 0 ? position[manager] : undefined
+  })
+  return order.map((k) => valid[k]!)
+}
+
+/**
+ * Positions 0…count-1 by depth in a hierarchy given by `managerOf` (roots first), in position order within a depth.
+ * Iterative, so a chain of any length is fine; a cycle (reported by validation) is cut where it closes.
+ */
+export function hierarchyOrder(count: number, managerOf: (position: number) => number | undefined): number[] {
   const UNKNOWN = -1
   const ON_CHAIN = -2
-  const depth = new Int32Array(records.length).fill(UNKNOWN)
+  const depth = new Int32Array(count).fill(UNKNOWN)
   const chain: number[] = []
-  const managerOf = (index: number): number | undefined => {
-    const manager = managers[index]!
-    // Only a manager that is sent can come first.
-    return manager >= 0 && records[manager]!.status === 'valid' ? manager : undefined
-  }
-  const depthOf = (start: number): number => {
-    // Iterative walk up the chain; a cycle (already reported by validation) is cut where it closes.
+  let maxDepth = 0
+  for (let start = 0; start < count; start++) {
     chain.length = 0
     let current: number | undefined = start
     while (current !== undefined && depth[current] === UNKNOWN) {
@@ -31,20 +46,13 @@ export function uploadOrder(records: readonly PlannedRecord[], managers: Int32Ar
     }
     let next = current !== undefined && depth[current]! >= 0 ? depth[current]! + 1 : 0
     for (let i = chain.length - 1; i >= 0; i--) depth[chain[i]!] = next++
-    return depth[start]!
+    maxDepth = Math.max(maxDepth, depth[start]!)
   }
-
-  const valid: number[] = []
-  let maxDepth = 0
-  records.forEach((record, index) => {
-    if (record.status !== 'valid') return
-    valid.push(index)
-    maxDepth = Math.max(maxDepth, depthOf(index))
-  })
-  if (maxDepth === 0) return valid
-  // Counting sort by depth keeps file order within a depth and stays linear on big runs.
+  const order = Array.from({ length: count }, (_, k) => k)
+  if (maxDepth === 0) return order
+  // Counting sort by depth keeps position order within a depth and stays linear on big runs.
   const buckets: number[][] = Array.from({ length: maxDepth + 1 }, () => [])
-  for (const index of valid) buckets[depth[index]!]!.push(index)
+  for (const k of order) buckets[depth[k]!]!.push(k)
   return buckets.flat()
 }
 
