@@ -20,7 +20,9 @@ try {
   const run = await runAction({
     workspace,
     inputs: { files: 'hr/*.csv', mapping: 'mapping.yml', mode: 'apply', ...target.inputs },
-    env: target.env
+    // Entra's logs arrive minutes after an upload, so the action waits minutes; the emulator is quicker, and the
+    // test knob caps each wait at a second so the demo does not sit idle.
+    env: { ...target.env, ENTRA_HR_SYNC_MAX_WAIT_MS: '1000' }
   })
   // The runner hides ::debug:: lines and consumes ::add-mask:: commands; so does the demo.
   console.log(
