@@ -1,6 +1,7 @@
 /**
- * The JSON report: every diagnostic and every record with its status and request, for scripts, artifacts and the
- * later `report` mode. Written as a stream, since a big run has a million records.
+ * The JSON report: totals, every diagnostic, the records that will not be sent and, in apply mode, the manifest of
+ * what was sent, for scripts, artifacts and the later `report` mode. Written as a stream: a big run has a million
+ * records.
  */
 import { createWriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
@@ -37,10 +38,6 @@ export async function writePlanReport(
   const write = async (chunk: string): Promise<void> => {
     if (!out.write(chunk)) await once(out, 'drain')
   }
-  const requestOf = new Int32Array(plan.records.length).fill(-1)
-  plan.batches.forEach((batch, request) => {
-    for (const index of batch.records) requestOf[index] = request
-  })
 
   const header = {
     version: REPORT_VERSION,
@@ -55,14 +52,15 @@ export async function writePlanReport(
   }
   await write(JSON.stringify(header, null, 2).slice(0, -2) + ',\n  "diagnostics": [')
   await writeList(plan.diagnostics, (d) => JSON.stringify(publicDiagnostic(d, context.detail)), write)
-  await write('\n  ],\n  "records": [')
+  // Records that will not be sent, with why (their diagnostics name them too). Sent records are in the manifest of
+  // apply mode; listing every valid record of a million-row plan would add ~90 MB to a file that travels as an artifact.
+  await write('\n  ],\n  "notSent": [')
   const fileNames = plan.files.map((summary) => jsonString(summary.file))
   await writeList(
-    plan.records,
-    (record, index) => {
+    plan.records.filter((record) => record.status !== 'valid'),
+    (record) => {
       const externalId = record.externalId === undefined ? 'null' : jsonString(record.externalId)
-      const request = requestOf[index] === -1 ? 'null' : requestOf[index]
-      return `{"file":${fileNames[record.fileIndex]},"line":${record.line},"externalId":${externalId},"status":"${record.status}","request":${request}}`
+      return `{"file":${fileNames[record.fileIndex]},"line":${record.line},"externalId":${externalId},"status":"${record.status}"}`
     },
     write
   )
