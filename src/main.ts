@@ -12,7 +12,7 @@ import { InputError, formatLocation, type Diagnostic } from './diagnostics.ts'
 import { DEFAULT_MAPPING, DEFAULT_MAPPING_NAME } from './mapping/default-mapping.ts'
 import { loadMapping, type Mapping } from './mapping/load.ts'
 import { ValueStore } from './plan/value-store.ts'
-import { buildPlan } from './plan/plan.ts'
+import { buildPlanOfGroups, type SourceGroup } from './plan/plan.ts'
 import { writeRequests } from './plan/write-requests.ts'
 import { selectAnnotations } from './report/annotations.ts'
 import { failureReason } from './report/exit-status.ts'
@@ -75,15 +75,14 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
     // Values are kept only when payloads will be rendered or compared; a plan that only reports needs none.
     if (active.requestsDir || active.apply || base) values = new ValueStore(scratch('values'))
     const store = values
-    const sources = await io.group('📂 Reading HR files', () => openSources(active, io))
-    const mapping = await io.group('🧭 Loading the mapping', () => readMapping(active, io))
+    const groups = await io.group('📂 Reading HR files and mappings', () => openGroups(active, io))
     const planOptions = {
       batchSize: active.batchSize,
       context: { now, guid: randomUUID, random: Math.random },
       diagnostics: new DiagnosticFactory(active.rules)
     }
     const plan = await io.group('🔎 Mapping and validating records', async () => {
-      const built = await buildPlan(mapping, sources, { ...planOptions, values: store })
+      const built = await buildPlanOfGroups(groups, { ...planOptions, values: store })
       const totals = planTotals(built)
       io.info(
         `${plural(totals.records, 'record')}: ${totals.valid} valid, ${totals.invalid} invalid, ${totals.ignored} ignored; ` +
@@ -100,7 +99,7 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
               settings: active,
               base,
               headPlan: plan,
-              mapping,
+              groups,
               planOptions,
               scratch
             })
@@ -257,36 +256,58 @@ async function commentOnPullRequest(
   }
 }
 
-async function openSources(settings: Settings, io: ActionIO): Promise<SourceFile[]> {
-  const files = await discoverFiles(settings.files, settings.workspace)
-  const sources: SourceFile[] = []
-  for (const file of files) {
-    const source = await openSource(file, { delimiter: settings.delimiter })
-    io.info(
-      `${source.file}: ${source.format.toUpperCase()}, ${source.encoding}, ${plural(source.headers.length, 'column')}`
-    )
-    sources.push(source)
+/** Each source's files (headers read, records not yet) and its mapping. A file may belong to one source only. */
+async function openGroups(settings: Settings, io: ActionIO): Promise<SourceGroup[]> {
+  const groups: SourceGroup[] = []
+  const owner = new Map<string, number>()
+  for (const [index, setting] of settings.sources.entries()) {
+    const files = await discoverFiles(setting.files, settings.workspace)
+    const sources: SourceFile[] = []
+    for (const file of files) {
+      const other = owner.get(file.relative)
+      if (other !== undefined) {
+        throw new InputError({
+          severity: 'error',
+          rule: 'input',
+          file: file.relative,
+          message: `Input 'sources': this file is matched by sources ${other + 1} and ${index + 1}; give each file to one source.`
+        })
+      }
+      owner.set(file.relative, index)
+      const source = await openSource(file, { delimiter: settings.delimiter })
+      io.info(
+        `${source.file}: ${source.format.toUpperCase()}, ${source.encoding}, ${plural(source.headers.length, 'column')}`
+      )
+      sources.push(source)
+    }
+    const name = settings.sources.length > 1 ? `the mapping of source ${index + 1}` : `Input 'mapping'`
+    groups.push({ mapping: await readMapping(setting.mapping, name, settings.workspace, io), sources })
   }
-  return sources
+  return groups
 }
 
-async function readMapping(settings: Settings, io: ActionIO): Promise<Mapping> {
-  if (!settings.mapping) {
-    io.info(`No mapping input: using the default mapping (docs/mapping.md).`)
+async function readMapping(
+  file: string | undefined,
+  name: string,
+  workspace: string,
+  io: ActionIO
+): Promise<Mapping> {
+  if (!file) {
+    io.info(`No mapping given: using the default mapping (docs/mapping.md).`)
     return loadMapping(DEFAULT_MAPPING, DEFAULT_MAPPING_NAME)
   }
   let text: string
   try {
-    text = await readFile(path.join(settings.workspace, settings.mapping), 'utf8')
+    text = await readFile(path.join(workspace, file), 'utf8')
   } catch {
     throw new InputError({
       severity: 'error',
       rule: 'input',
-      message: `Input 'mapping': cannot read '${settings.mapping}' in the workspace; check the path (and that the repository is checked out).`
+      message: `${name}: cannot read '${file}' in the workspace; check the path (and that the repository is checked out).`
     })
   }
-  const mapping = loadMapping(text.replace(/^\uFEFF/, ''), settings.mapping)
-  io.info(`${settings.mapping}: ${plural(mapping.attributes.length, 'attribute')} mapped.`)
+  const mapping = loadMapping(text.replace(/^\uFEFF/, ''), file)
+  io.info(`${file}: ${plural(mapping.attributes.length, 'attribute')} mapped.`)
   return mapping
 }
 

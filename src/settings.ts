@@ -3,6 +3,7 @@
  * It takes a reader function instead of calling @actions/core, so tests and other hosts pass plain maps.
  */
 import path from 'node:path'
+import { parse as parseYaml } from 'yaml'
 import { InputError, type Severity } from './diagnostics.ts'
 import type { DelimiterSetting } from './sources/types.ts'
 import { MAX_OPERATIONS_PER_REQUEST } from './scim/limits.ts'
@@ -30,10 +31,8 @@ export interface Settings {
   workspace: string
   /** Where the report files go. */
   runnerTemp: string
-  /** Newline-separated glob patterns. */
-  files: string
-  /** Workspace-relative path of the mapping file, or undefined for the built-in default mapping. */
-  mapping: string | undefined
+  /** The data sources: one from `files` and `mapping`, or several from `sources`. */
+  sources: SourceSetting[]
   delimiter: DelimiterSetting
   /** Per-rule severity overrides. */
   rules: ReadonlyMap<string, RuleSeverity>
@@ -49,6 +48,13 @@ export interface Settings {
   apply: ApplySettings | undefined
   /** Comparison with a base commit: pull-request review, delta uploads, leavers and safety gates. */
   review: ReviewSettings
+}
+
+export interface SourceSetting {
+  /** Newline-separated glob patterns. */
+  files: string
+  /** Workspace-relative path of the mapping file, or undefined for the built-in default mapping. */
+  mapping: string | undefined
 }
 
 export interface ReviewSettings {
@@ -128,14 +134,6 @@ const DELIMITERS: Record<string, DelimiterSetting> = {
   '|': '|'
 }
 
-/**
- * Inputs declared in action.yml whose behaviour later releases implement. Setting one to anything but its
- * default fails the run with a clear message instead of being ignored silently.
- */
-const NOT_YET_IMPLEMENTED: ReadonlyArray<{ name: string; inert: readonly string[] }> = [
-  { name: 'sources', inert: [''] }
-]
-
 export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settings {
   const problems: string[] = []
   const fail = (message: string): void => {
@@ -143,21 +141,11 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
   }
 
   const mode = oneOf(input, 'mode', ['plan', 'apply', 'report'] as const, 'plan', fail)
-  for (const { name, inert } of NOT_YET_IMPLEMENTED) {
-    const value = input(name)
-    if (!inert.includes(value)) fail(`Input '${name}' is not implemented yet in this version; remove it.`)
-  }
 
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd())
   const runnerTemp = path.resolve(env.RUNNER_TEMP || path.join(workspace, '.tmp'))
 
-  const files = input('files')
-  if (mode !== 'report' && !files.split('\n').some((line) => line.trim() && !line.trim().startsWith('#'))) {
-    fail(`Input 'files' is required: give one or more glob patterns of HR files, e.g. 'hr/*.csv'.`)
-  }
-
-  const mappingInput = input('mapping')
-  const mapping = mappingInput ? insideWorkspace('mapping', mappingInput, workspace, fail) : undefined
+  const sources = readSources(input, mode, workspace, fail)
 
   const delimiterInput = input('delimiter') || 'auto'
   const delimiter = DELIMITERS[delimiterInput.toLowerCase()] ?? DELIMITERS[delimiterInput]
@@ -194,8 +182,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     mode,
     workspace,
     runnerTemp,
-    files,
-    mapping,
+    sources,
     delimiter: delimiter ?? 'auto',
     rules: readRules(input('rules'), fail),
     batchSize: integer(input, 'batch-size', 1, MAX_OPERATIONS_PER_REQUEST, 50, fail),
@@ -226,6 +213,72 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     throw new InputError(problems.map((message) => ({ severity: 'error', rule: 'input', message })))
   }
   return settings
+}
+
+const hasPattern = (files: string): boolean =>
+  files.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('#'))
+
+/**
+ * `files` and `mapping`, or `sources`: a YAML list of `{files, mapping}`, one per data source (employees,
+ * contractors, …), each read with its own mapping, all checked together.
+ */
+function readSources(
+  input: InputReader,
+  mode: Mode,
+  workspace: string,
+  fail: (message: string) => void
+): SourceSetting[] {
+  const text = input('sources')
+  if (text === '') {
+    const files = input('files')
+    if (mode !== 'report' && !hasPattern(files)) {
+      fail(`Input 'files' is required: give one or more glob patterns of HR files, e.g. 'hr/*.csv'.`)
+    }
+    const mapping = input('mapping')
+    return [{ files, mapping: mapping ? insideWorkspace('mapping', mapping, workspace, fail) : undefined }]
+  }
+  if (input('files') !== '' || input('mapping') !== '') {
+    fail(`Inputs 'sources' and 'files'/'mapping' cannot be used together: list every source in 'sources'.`)
+  }
+  const example = "e.g. '- files: hr/employees/*.csv\n  mapping: hr/employees.yml'"
+  let list: unknown
+  try {
+    list = parseYaml(text)
+  } catch (error) {
+    fail(
+      `Input 'sources' is not valid YAML (${(error as Error).message.split('\n')[0]}); write a list, ${example}.`
+    )
+    return []
+  }
+  if (!Array.isArray(list) || list.length === 0) {
+    fail(`Input 'sources' must be a list of sources, each with 'files' and 'mapping', ${example}.`)
+    return []
+  }
+  return list.flatMap((entry: unknown, index): SourceSetting[] => {
+    const where = `Input 'sources', entry ${index + 1}`
+    const item = (entry ?? {}) as Record<string, unknown>
+    const files = Array.isArray(item.files) ? item.files.join('\n') : item.files
+    const unknownKeys = Object.keys(item).filter((key) => key !== 'files' && key !== 'mapping')
+    if (
+      typeof entry !== 'object' ||
+      typeof files !== 'string' ||
+      !hasPattern(files) ||
+      unknownKeys.length > 0
+    ) {
+      fail(
+        `${where}: write 'files' (glob patterns) and 'mapping' (a mapping file), and nothing else; ${example}.`
+      )
+      return []
+    }
+    if (item.mapping !== undefined && typeof item.mapping !== 'string') {
+      fail(`${where}: 'mapping' must be the path of a mapping file.`)
+      return []
+    }
+    const mapping = item.mapping
+      ? insideWorkspace(`sources' entry ${index + 1} 'mapping`, item.mapping, workspace, fail)
+      : undefined
+    return [{ files, mapping }]
+  })
 }
 
 function readReviewSettings(input: InputReader, fail: (message: string) => void): ReviewSettings {

@@ -28,65 +28,94 @@ export interface PlanOptions {
   parallelMinBytes?: number
 }
 
-export async function buildPlan(
+/** One data source of a run: its HR files and the mapping they are read with. */
+export interface SourceGroup {
+  mapping: Mapping
+  sources: readonly SourceFile[]
+}
+
+/** The plan of one mapping's files (the usual case). */
+export function buildPlan(
   mapping: Mapping,
   sources: readonly SourceFile[],
   options: PlanOptions
 ): Promise<Plan> {
-  const columnProblems = sources.flatMap((source) => checkColumns(mapping, source))
+  return buildPlanOfGroups([{ mapping, sources }], options)
+}
+
+/**
+ * The plan of several sources, each with its mapping, as one run: records of all files are checked across each
+ * other (a duplicate externalId in two sources is an error) and packed together.
+ */
+export async function buildPlanOfGroups(groups: readonly SourceGroup[], options: PlanOptions): Promise<Plan> {
+  const columnProblems = groups.flatMap(({ mapping, sources }) =>
+    sources.flatMap((s) => checkColumns(mapping, s))
+  )
   if (columnProblems.length > 0) throw new InputError(columnProblems)
 
   const records: PlannedRecord[] = []
-  const diagnostics: Diagnostic[] = [...mapping.warnings]
+  const diagnostics: Diagnostic[] = groups.flatMap(({ mapping }) => mapping.warnings)
   let index = new RecordIndex(records)
-  const parts: number[] = []
+  const files: FileSummary[] = []
+  const sources = groups.flatMap(({ sources }) => sources)
 
-  for (const [fileIndex, source] of sources.entries()) {
-    diagnostics.push(...(source.diagnostics ?? []))
-    const add: RecordSink = (record, values, found) => {
-      for (const diagnostic of found) diagnostics.push(diagnostic)
-      if (values !== undefined && options.values) record.values = options.values.add(values)
-      records.push(record)
-      index.add(record, records.length - 1)
+  for (const [group, { mapping, sources: groupSources }] of groups.entries()) {
+    for (const source of groupSources) {
+      const fileIndex = files.length
+      diagnostics.push(...(source.diagnostics ?? []))
+      const add: RecordSink = (record, values, found) => {
+        for (const diagnostic of found) diagnostics.push(diagnostic)
+        if (values !== undefined && options.values) record.values = options.values.add(values)
+        records.push(record)
+        index.add(record, records.length - 1)
+      }
+      // Values cannot be collected from worker threads, and small files are not worth the threads.
+      const parallel = options.values === undefined && options.parallel !== false
+      const before = { records: records.length, diagnostics: diagnostics.length }
+      const inParts = parallel
+        ? await planSourceInParallel(
+            mapping,
+            source,
+            fileIndex,
+            { ...options, reserve: (n) => index.reserve(n) },
+            add
+          )
+        : 0
+      if (inParts === ABANDONED) {
+        // Drop what the parallel attempt fed, and index the records kept again (an index cannot forget).
+        records.length = before.records
+        diagnostics.length = before.diagnostics
+        index = new RecordIndex(records)
+        records.forEach((record, at) => index.add(record, at))
+      }
+      if (inParts <= 0)
+        await planSource(mapping, source, fileIndex, options.context, options.diagnostics, add)
+      files.push(summarize(source, Math.max(1, inParts), group))
     }
-    // Values cannot be collected from worker threads, and small files are not worth the threads.
-    const parallel = options.values === undefined && options.parallel !== false
-    const before = { records: records.length, diagnostics: diagnostics.length }
-    const inParts = parallel ? await planSourceInParallel(mapping, source, fileIndex, options, add) : 0
-    if (inParts === ABANDONED) {
-      // Drop what the parallel attempt fed, and index the records kept again (an index cannot forget).
-      records.length = before.records
-      diagnostics.length = before.diagnostics
-      index = new RecordIndex(records)
-      records.forEach((record, at) => index.add(record, at))
-    }
-    if (inParts <= 0) await planSource(mapping, source, fileIndex, options.context, options.diagnostics, add)
-    parts.push(Math.max(1, inParts))
+  }
+  const names = sources.map((source) => source.file)
+  const managers = index.resolveManagers(records)
+  diagnostics.push(...validateAcrossRecords(records, index, managers, names, options.diagnostics))
+  // Counted once the checks across records have set the final statuses.
+  for (const record of records) {
+    const summary = files[record.fileIndex] as FileSummary
+    summary.records++
+    summary[record.status]++
   }
 
-  const files = sources.map((source) => source.file)
-  const managers = index.resolveManagers(records)
-  diagnostics.push(...validateAcrossRecords(records, index, managers, files, options.diagnostics))
-
   return {
-    mappingFile: mapping.file,
-    files: sources.map((source, index) => summarize(source, index, records, parts[index] ?? 1)),
+    files,
     records,
-    diagnostics: sortDiagnostics(diagnostics, files),
+    diagnostics: sortDiagnostics(diagnostics, names),
     batches: packBatches(uploadOrder(records, managers), options.batchSize),
     batchSize: options.batchSize,
-    mapping,
+    mappings: groups.map(({ mapping }) => mapping),
     values: options.values
   }
 }
 
-function summarize(
-  source: SourceFile,
-  fileIndex: number,
-  records: readonly PlannedRecord[],
-  parts: number
-): FileSummary {
-  const summary: FileSummary = {
+function summarize(source: SourceFile, parts: number, mapping: number): FileSummary {
+  return {
     file: source.file,
     format: source.format,
     delimiter: source.delimiter,
@@ -95,14 +124,9 @@ function summarize(
     valid: 0,
     invalid: 0,
     ignored: 0,
-    parts
+    parts,
+    mapping
   }
-  for (const record of records) {
-    if (record.fileIndex !== fileIndex) continue
-    summary.records++
-    summary[record.status]++
-  }
-  return summary
 }
 
 /** Mapping-file problems first, then HR files in run order, by line; stable otherwise. */

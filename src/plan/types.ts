@@ -28,6 +28,16 @@ export interface FileSummary {
   ignored: number
   /** Parts the file was planned in on worker threads (1: on the main thread). */
   parts: number
+  /** Index into `Plan.mappings`: the mapping of the file's source. */
+  mapping: number
+}
+
+/** The mapping a record of the plan was made with. */
+export function mappingOf(
+  plan: Pick<Plan, 'files' | 'mappings'>,
+  record: Pick<PlannedRecord, 'fileIndex'>
+): Mapping {
+  return plan.mappings[plan.files[record.fileIndex]?.mapping ?? 0] as Mapping
 }
 
 export interface Batch {
@@ -36,15 +46,14 @@ export interface Batch {
 }
 
 export interface Plan {
-  mappingFile: string
   files: FileSummary[]
   records: PlannedRecord[]
   /** Every diagnostic of the run, mapping warnings first, then in file and line order. */
   diagnostics: Diagnostic[]
   batches: Batch[]
   batchSize: number
-  /** The mapping the values were made with; it renders them into SCIM payloads. */
-  mapping: Mapping
+  /** The mappings the values were made with, one per source (`sources` input); they render them into payloads. */
+  mappings: Mapping[]
   /** The mapped values of the valid records; absent when the plan was built only to report. */
   values: ValueStore | undefined
 }

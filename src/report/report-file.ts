@@ -43,7 +43,7 @@ export async function writePlanReport(
     version: REPORT_VERSION,
     mode: upload ? 'apply' : 'plan',
     generatedAt: context.generatedAt.toISOString(),
-    mapping: plan.mappingFile,
+    mappings: plan.mappings.map((mapping) => mapping.file),
     batchSize: plan.batchSize,
     requests: plan.batches.length,
     totals: planTotals(plan),

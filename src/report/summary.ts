@@ -48,7 +48,7 @@ export function renderPlanSummary(plan: Plan, options: SummaryOptions): string {
 
   const tail: string[] = [
     '',
-    `<sub>Mapping: ${text(plan.mappingFile)}. ${privacyNote(options.detail)}</sub>`,
+    `<sub>Mapping: ${text(plan.mappings.map((mapping) => mapping.file).join(', '))}. ${privacyNote(options.detail)}</sub>`,
     ''
   ]
   return (

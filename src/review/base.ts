@@ -9,23 +9,29 @@ import path from 'node:path'
 import { InputError } from '../diagnostics.ts'
 import type { Git, MaterializedFile } from '../git/git.ts'
 import { loadMapping, type Mapping } from '../mapping/load.ts'
-import { buildPlan, type PlanOptions } from '../plan/plan.ts'
+import { buildPlanOfGroups, type PlanOptions, type SourceGroup } from '../plan/plan.ts'
 import type { Plan } from '../plan/types.ts'
 import { formatOf, openSource } from '../sources/index.ts'
 import type { DelimiterSetting, SourceFile } from '../sources/types.ts'
 
-export interface BasePlanOptions {
-  git: Git
-  /** The base commit (from `git.resolveBase`). */
-  sha: string
-  /** Workspace-relative paths of the head run's HR files. */
+/** One source of the run (its files and mapping), to be read as it was at the base. */
+export interface BaseGroup {
+  /** Workspace-relative paths of the head run's HR files of this source. */
   files: readonly string[]
-  /** The `files` input: files deleted since the base are read when these patterns select them. */
+  /** The source's patterns: files deleted since the base are read when these patterns select them. */
   patterns: string
   /** Workspace-relative path of the mapping file, or undefined for the built-in mapping (then `headMapping`). */
   mappingFile: string | undefined
   /** The head mapping: used when the mapping file did not exist at the base. */
   headMapping: Mapping
+}
+
+export interface BasePlanOptions {
+  git: Git
+  /** The base commit (from `git.resolveBase`). */
+  sha: string
+  /** The run's sources, in the order of the head plan's mappings. */
+  groups: readonly BaseGroup[]
   /** An empty scratch folder (in RUNNER_TEMP) for the base versions of the files. */
   folder: string
   delimiter: DelimiterSetting
@@ -39,33 +45,42 @@ export interface BasePlan {
   absent: string[]
   /** Files read at the base that no longer exist. */
   deleted: string[]
-  /** The mapping the base plan was made with. */
-  mappingSource: 'base' | 'head'
+  /** For each source, the mapping the base plan was made with: the file at the base, or the head's. */
+  mappingSources: Array<'base' | 'head'>
 }
 
 export async function planBase(options: BasePlanOptions): Promise<BasePlan> {
   const { git, sha } = options
   await mkdir(options.folder, { recursive: true })
-  const deleted = (await git.filesDeletedSince(sha)).filter(
-    (file) =>
-      formatOf(file) !== undefined && matchesPatterns(options.patterns, file) && !options.files.includes(file)
-  )
-  const materialized: MaterializedFile[] = await git.materializeBase(
-    sha,
-    [...options.files, ...deleted],
-    options.folder
-  )
   const short = sha.slice(0, 12)
-  const { mapping, source } = await baseMapping(options, short)
-
-  const sources: SourceFile[] = []
+  const gone = await git.filesDeletedSince(sha)
+  const everyFile = new Set(options.groups.flatMap((group) => group.files))
+  const groups: SourceGroup[] = []
+  const mappingSources: Array<'base' | 'head'> = []
   const absent: string[] = []
+  const deleted: string[] = []
   try {
-    for (const file of materialized) {
-      if (file.absolute === undefined) absent.push(file.relative)
-      else sources.push(await openSource({ absolute: file.absolute, relative: file.relative }, options))
+    for (const group of options.groups) {
+      const removed = gone.filter(
+        (file) =>
+          formatOf(file) !== undefined && matchesPatterns(group.patterns, file) && !everyFile.has(file)
+      )
+      deleted.push(...removed)
+      const materialized: MaterializedFile[] = await git.materializeBase(
+        sha,
+        [...group.files, ...removed],
+        options.folder
+      )
+      const { mapping, source } = await baseMapping(options, group, short)
+      const sources: SourceFile[] = []
+      for (const file of materialized) {
+        if (file.absolute === undefined) absent.push(file.relative)
+        else sources.push(await openSource({ absolute: file.absolute, relative: file.relative }, options))
+      }
+      groups.push({ mapping, sources })
+      mappingSources.push(source)
     }
-    return { plan: await buildPlan(mapping, sources, options.plan), absent, deleted, mappingSource: source }
+    return { plan: await buildPlanOfGroups(groups, options.plan), absent, deleted, mappingSources }
   } catch (error) {
     if (!(error instanceof InputError)) throw error
     throw new InputError(
@@ -80,14 +95,15 @@ export async function planBase(options: BasePlanOptions): Promise<BasePlan> {
 
 async function baseMapping(
   options: BasePlanOptions,
+  group: BaseGroup,
   short: string
 ): Promise<{ mapping: Mapping; source: 'base' | 'head' }> {
-  if (options.mappingFile === undefined) return { mapping: options.headMapping, source: 'head' }
-  const bytes = await options.git.readFileAtCommit(options.sha, options.mappingFile)
-  if (bytes === undefined) return { mapping: options.headMapping, source: 'head' }
+  if (group.mappingFile === undefined) return { mapping: group.headMapping, source: 'head' }
+  const bytes = await options.git.readFileAtCommit(options.sha, group.mappingFile)
+  if (bytes === undefined) return { mapping: group.headMapping, source: 'head' }
   try {
     return {
-      mapping: loadMapping(bytes.toString('utf8').replace(/^\uFEFF/, ''), options.mappingFile),
+      mapping: loadMapping(bytes.toString('utf8').replace(/^\uFEFF/, ''), group.mappingFile),
       source: 'base'
     }
   } catch (error) {
@@ -95,7 +111,7 @@ async function baseMapping(
     throw new InputError({
       severity: 'error',
       rule: 'base-plan',
-      file: options.mappingFile,
+      file: group.mappingFile,
       message:
         `At the base commit ${short}, the mapping file cannot be read (${error.diagnostics[0]?.message ?? 'invalid'}); ` +
         'choose a base-ref where it is valid.'

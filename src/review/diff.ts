@@ -5,8 +5,8 @@
  * rows, re-quoted cells or a multi-line cell that moves lines are no change; a row moved to another file is the
  * same person. Pure apart from reading the plans' value stores.
  */
-import type { MappedAttribute } from '../mapping/load.ts'
-import type { Plan, PlannedRecord } from '../plan/types.ts'
+import type { MappedAttribute, Mapping } from '../mapping/load.ts'
+import { mappingOf, type Plan, type PlannedRecord } from '../plan/types.ts'
 import type { ValueStore } from '../plan/value-store.ts'
 import type { MappedValue } from '../scim/user.ts'
 
@@ -106,9 +106,23 @@ export const LEAVE_DATE = /(LeaveDate|LeaveDateTime|TerminationDate)$/i
 export function diffPlans(basePlan: Plan | undefined, headPlan: Plan): ReviewDiff {
   const headValues = storeOf(headPlan)
   const baseValues = basePlan === undefined ? undefined : storeOf(basePlan)
-  const aligned = alignAttributes(basePlan, headPlan)
-  const { paths, activeHead, activeBase, leaveDates } = aligned
-  const perPath = new Array<number>(paths.length).fill(0)
+  // Records are compared through their mappings (one per source); an alignment per pair of mappings met.
+  const alignments = new Map<string, Alignment>()
+  const alignmentOf = (baseRecord: PlannedRecord | undefined, headRecord: PlannedRecord): Alignment => {
+    const head = headPlan.files[headRecord.fileIndex]?.mapping ?? 0
+    const base =
+      baseRecord === undefined || !basePlan ? -1 : (basePlan.files[baseRecord.fileIndex]?.mapping ?? 0)
+    const key = `${base}:${head}`
+    let aligned = alignments.get(key)
+    if (!aligned) {
+      aligned = alignAttributes(base < 0 ? undefined : basePlan!.mappings[base], headPlan.mappings[head]!)
+      alignments.set(key, aligned)
+    }
+    return aligned
+  }
+  const baseActive = (record: PlannedRecord): number | undefined =>
+    indexOf(mappingOf(basePlan!, record).attributes, 'active')
+  const perPath = new Map<string, number>()
   const files = new Map<string, FileDiff>()
   const fileOf = (name: string): FileDiff => {
     let entry = files.get(name)
@@ -192,6 +206,8 @@ export function diffPlans(basePlan: Plan | undefined, headPlan: Plan): ReviewDif
       })
       return
     }
+    const aligned = alignmentOf(basePlan!.records[baseRecord], record)
+    const { paths, activeHead, activeBase, leaveDates } = aligned
     const baseHandle = basePlan!.records[baseRecord]!.values as number
     if (aligned.sameShape && baseValues!.getText(baseHandle) === headValues.getText(record.values)) {
       counts.unchanged++
@@ -201,14 +217,14 @@ export function diffPlans(basePlan: Plan | undefined, headPlan: Plan): ReviewDif
     const before = baseValues!.get(baseHandle)
     const after = headValues.get(record.values)
     const changes: AttributeChange[] = []
-    paths.forEach((attribute, i) => {
-      if (!attribute.compared) return
+    for (const attribute of paths) {
+      if (!attribute.compared) continue
       const old = attribute.base === undefined ? undefined : before[attribute.base]
       const now = attribute.head === undefined ? undefined : after[attribute.head]
-      if (old === now) return
+      if (old === now) continue
       changes.push({ path: attribute.path, before: old, after: now, secret: attribute.secret })
-      perPath[i]!++
-    })
+      perPath.set(attribute.path, (perPath.get(attribute.path) ?? 0) + 1)
+    }
     if (changes.length === 0) {
       counts.unchanged++
       fileOf(file).unchanged++
@@ -251,7 +267,9 @@ export function diffPlans(basePlan: Plan | undefined, headPlan: Plan): ReviewDif
     for (const [externalId, baseRecord] of baseIndex) {
       if (present.has(externalId)) continue
       const where = baseLocation(baseRecord)
-      const values = baseValues!.get(basePlan.records[baseRecord]!.values as number)
+      const record = basePlan.records[baseRecord]!
+      const values = baseValues!.get(record.values as number)
+      const activeBase = baseActive(record)
       const wasActive = activeBase === undefined || values[activeBase] !== false
       counts.leavers++
       fileOf(where.file).leavers++
@@ -275,9 +293,10 @@ export function diffPlans(basePlan: Plan | undefined, headPlan: Plan): ReviewDif
     counts,
     files: [...files.values()],
     invalid,
-    attributes: paths
-      .map((attribute, i) => ({ path: attribute.path, changed: perPath[i]! }))
-      .filter((a) => a.changed > 0)
+    attributes: inMappingOrder(
+      [...perPath.keys()],
+      [...headPlan.mappings, ...(basePlan?.mappings ?? [])]
+    ).map((path) => ({ path, changed: perPath.get(path)! }))
   }
 }
 
@@ -308,9 +327,9 @@ interface Alignment {
   leaveDates: number[]
 }
 
-function alignAttributes(basePlan: Plan | undefined, headPlan: Plan): Alignment {
-  const head = headPlan.mapping.attributes
-  const base = basePlan?.mapping.attributes ?? head
+function alignAttributes(baseMapping: Mapping | undefined, headMapping: Mapping): Alignment {
+  const head = headMapping.attributes
+  const base = baseMapping?.attributes ?? head
   const baseIndex = new Map(base.map((attribute, index) => [attribute.path, index]))
   const paths: AlignedPath[] = head.map((attribute, index) => {
     const before = baseIndex.get(attribute.path)
@@ -349,6 +368,15 @@ function alignAttributes(basePlan: Plan | undefined, headPlan: Plan): Alignment 
   }
 }
 
+/** Attribute paths in the order the mappings list them (head mappings first). */
+function inMappingOrder(paths: string[], mappings: readonly Mapping[]): string[] {
+  const rank = new Map<string, number>()
+  for (const mapping of mappings)
+    for (const attribute of mapping.attributes)
+      if (!rank.has(attribute.path)) rank.set(attribute.path, rank.size)
+  return paths.sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0))
+}
+
 /** The plan's value store; the review compares values, so plans built without one cannot be reviewed. */
 export function storeOf(plan: Plan): ValueStore {
   if (!plan.values) throw new Error('the review compares mapped values: build the plans with a ValueStore')
@@ -365,7 +393,7 @@ export function timeDependent(attribute: MappedAttribute): boolean {
   return attribute.expression.functions.includes('Now')
 }
 
-function indexOf(attributes: Plan['mapping']['attributes'], path: string): number | undefined {
+function indexOf(attributes: Mapping['attributes'], path: string): number | undefined {
   const index = attributes.findIndex((attribute) => attribute.path === path)
   return index < 0 ? undefined : index
 }

@@ -17,7 +17,9 @@ export interface LeaverRecord {
   line: number
   userName: string | undefined
   managerId: string | undefined
-  /** One value per attribute of the head mapping (the one the upload renders with), `active` set to false. */
+  /** The source (index into the plans' mappings) the row belonged to at the base. */
+  mapping: number
+  /** One value per attribute of that source's head mapping (the one the upload renders with), `active` false. */
   values: MappedValue[]
 }
 
@@ -29,18 +31,24 @@ export interface LeaverRecord {
 export function leaverRecords(
   diff: ReviewDiff,
   basePlan: Plan | undefined,
-  headMapping: Mapping,
+  headMappings: readonly Mapping[],
   policy: LeaverPolicy
 ): LeaverRecord[] {
   if (policy === 'ignore' || basePlan === undefined) return []
-  const basePosition = new Map(basePlan.mapping.attributes.map((attribute, index) => [attribute.path, index]))
-  const order = headMapping.attributes.map((attribute) => basePosition.get(attribute.path))
-  const active = headMapping.attributes.findIndex((attribute) => attribute.path === 'active')
-  if (active < 0) throw new Error('the mapping does not map active')
+  // Per source: where each head attribute is in the base mapping's values, and where `active` is.
+  const layouts = basePlan.mappings.map((baseMapping, source) => {
+    const headMapping = headMappings[source] ?? baseMapping
+    const basePosition = new Map(baseMapping.attributes.map((attribute, index) => [attribute.path, index]))
+    const active = headMapping.attributes.findIndex((attribute) => attribute.path === 'active')
+    if (active < 0) throw new Error('the mapping does not map active')
+    return { order: headMapping.attributes.map((attribute) => basePosition.get(attribute.path)), active }
+  })
   const records: LeaverRecord[] = []
   for (const entry of diff.entries) {
     if (entry.reason !== 'removed' || !entry.wasActive || entry.baseRecord === undefined) continue
     const base = basePlan.records[entry.baseRecord]!
+    const source = basePlan.files[base.fileIndex]?.mapping ?? 0
+    const { order, active } = layouts[source]!
     const known = storeOf(basePlan).get(base.values as number)
     const values = order.map((index) => (index === undefined ? undefined : known[index]))
     values[active] = false
@@ -50,6 +58,7 @@ export function leaverRecords(
       line: entry.line,
       userName: base.userName,
       managerId: base.managerId,
+      mapping: source,
       values
     })
   }

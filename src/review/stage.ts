@@ -5,8 +5,7 @@
 import { InputError } from '../diagnostics.ts'
 import { baseRefForEvent, type BaseRef } from '../git/event.ts'
 import { createGit, type Git } from '../git/git.ts'
-import type { Mapping } from '../mapping/load.ts'
-import type { PlanOptions } from '../plan/plan.ts'
+import type { PlanOptions, SourceGroup } from '../plan/plan.ts'
 import type { Plan } from '../plan/types.ts'
 import { ValueStore } from '../plan/value-store.ts'
 import type { Settings } from '../settings.ts'
@@ -61,7 +60,8 @@ export async function reviewAgainstBase(options: {
   settings: Settings
   base: BaseCommit
   headPlan: Plan
-  mapping: Mapping
+  /** The run's sources as read for the head plan, in the order of settings.sources. */
+  groups: readonly SourceGroup[]
   planOptions: Omit<PlanOptions, 'values'>
   /** A path in RUNNER_TEMP for the named scratch file or folder. */
   scratch: (name: string) => string
@@ -72,10 +72,12 @@ export async function reviewAgainstBase(options: {
     const basePlan = await planBase({
       git: base.git,
       sha: base.sha,
-      files: headPlan.files.map((file) => file.file),
-      patterns: settings.files,
-      mappingFile: settings.mapping,
-      headMapping: options.mapping,
+      groups: options.groups.map((group, index) => ({
+        files: group.sources.map((source) => source.file),
+        patterns: settings.sources[index]?.files ?? '',
+        mappingFile: settings.sources[index]?.mapping,
+        headMapping: group.mapping
+      })),
       folder: options.scratch('base'),
       delimiter: settings.delimiter,
       plan: { ...options.planOptions, values }

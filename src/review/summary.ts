@@ -5,7 +5,7 @@
  * with `summary-detail: full` (and never for an attribute whose expression uses Redact()).
  */
 import type { GateOutcome } from '../gates.ts'
-import type { Plan } from '../plan/types.ts'
+import { mappingOf, type Plan } from '../plan/types.ts'
 import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from '../report/markdown.ts'
 import type { MappedValue } from '../scim/user.ts'
 import type { SummaryDetail } from '../settings.ts'
@@ -201,8 +201,8 @@ function joinerValues(entry: DiffEntry, plan: Plan): string {
   const record = entry.headRecord === undefined ? undefined : plan.records[entry.headRecord]
   if (record?.values === undefined || plan.values === undefined) return ''
   const values = plan.values.get(record.values)
-  return plan.mapping.attributes
-    .flatMap((attribute, i) =>
+  return mappingOf(plan, record)
+    .attributes.flatMap((attribute, i) =>
       values[i] === undefined
         ? []
         : [`${cell(attribute.path)}: ${value(values[i], attribute.expression.secret)}`]

@@ -33,7 +33,9 @@ export function uploadSelection(headPlan: Plan, options: UploadOptions): UploadS
   const files: FileSummary[] = [...headPlan.files]
   const baseFiles = new Map((options.basePlan?.files ?? []).map((file) => [file.file, file]))
   const selected: number[] = []
-  const clock = headPlan.mapping.attributes.filter(timeDependent).map((attribute) => attribute.path)
+  const clock = headPlan.mappings.flatMap((mapping) =>
+    mapping.attributes.filter(timeDependent).map((a) => a.path)
+  )
   const fullReason =
     options.changedOnly && clock.length > 0
       ? `changed-only sends every record: the mapping reads the clock (Now()) in ${clock.join(', ')}, so a value ` +
@@ -49,7 +51,7 @@ export function uploadSelection(headPlan: Plan, options: UploadOptions): UploadS
     })
   }
 
-  const leavers = leaverRecords(options.diff, options.basePlan, headPlan.mapping, options.leavers)
+  const leavers = leaverRecords(options.diff, options.basePlan, headPlan.mappings, options.leavers)
   for (const leaver of leavers) {
     let fileIndex = files.findIndex((file) => file.file === leaver.file)
     if (fileIndex < 0) {
@@ -64,7 +66,8 @@ export function uploadSelection(headPlan: Plan, options: UploadOptions): UploadS
         valid: 0,
         invalid: 0,
         ignored: 0,
-        parts: 1
+        parts: 1,
+        mapping: leaver.mapping
       })
       fileIndex = files.length - 1
     }

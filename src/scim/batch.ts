@@ -3,7 +3,7 @@
  * request exactly as it is sent to bulkUpload.
  */
 import type { Batch, Plan, PlannedRecord } from '../plan/types.ts'
-import { createPayloadWriter } from './user.ts'
+import { createPayloadWriter, type MappedValue } from './user.ts'
 import { BULK_REQUEST_SCHEMA, MAX_OPERATIONS_PER_REQUEST } from './limits.ts'
 
 /**
@@ -71,15 +71,20 @@ export function packBatches(order: readonly number[], batchSize: number): Batch[
  * the source identity.
  */
 export function createRequestRenderer(
-  plan: Pick<Plan, 'records' | 'mapping' | 'values'>
+  plan: Pick<Plan, 'records' | 'files' | 'mappings' | 'values'>
 ): (batch: Batch) => string {
-  const payload = createPayloadWriter(plan.mapping.attributes)
+  // One writer per mapping: each source's records are rendered with the mapping they were made with.
+  const writers = plan.mappings.map((mapping) => createPayloadWriter(mapping.attributes))
+  const payload = (record: PlannedRecord, values: readonly MappedValue[]): string =>
+    (writers[plan.files[record.fileIndex]?.mapping ?? 0] as (values: readonly MappedValue[]) => string)(
+      values
+    )
   const values = plan.values
   if (!values) throw new Error('this plan keeps no values: build it with a ValueStore to render requests')
   return (batch) => {
     const operations = batch.records.map((index) => {
       const record = plan.records[index] as PlannedRecord
-      const data = payload(values.get(record.values as number))
+      const data = payload(record, values.get(record.values as number))
       return `{"method":"POST","bulkId":${JSON.stringify(record.externalId)},"path":"/Users","data":${data}}`
     })
     return `{"schemas":["${BULK_REQUEST_SCHEMA}"],"Operations":[${operations.join(',')}],"failOnErrors":null}`

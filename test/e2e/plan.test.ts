@@ -2,7 +2,7 @@
  * End to end: dist/index.js run as the runner runs it, in plan mode, on HR files with every kind of problem.
  */
 import { beforeAll, describe, expect, test } from '@jest/globals'
-import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { runAction, type ActionRun } from '../helpers/run-action.ts'
@@ -192,5 +192,70 @@ describe('plan mode stops before any row on bad input', () => {
     const run = await runAction({ workspace: workspaceWith(examples), inputs: { files: 'hr/*.xlsx' } })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toMatch(/::error.*hr\/\*\.xlsx/)
+  })
+})
+
+describe('several sources, each with its mapping', () => {
+  test('plans them as one run: own columns and mappings, duplicates across sources, payloads per mapping', async () => {
+    const workspace = workspaceWith(examples)
+    writeFileSync(
+      path.join(workspace, 'hr', 'interns.csv'),
+      [
+        'InternNo,Login,Given,Family,Mentor',
+        'I1,ida.intern,Ida,Intern,E1001',
+        'E1002,ian.intern,Ian,Intern,E1001'
+      ]
+        .join('\n')
+        .concat('\n')
+    )
+    writeFileSync(
+      path.join(workspace, 'interns.yml'),
+      [
+        'attributes:',
+        "  externalId: '[InternNo]'",
+        `  userName: 'Join("@", [Login], "contoso.example")'`,
+        `  active: '"True"'`,
+        `  userType: '"Intern"'`,
+        "  name.givenName: '[Given]'",
+        "  name.familyName: '[Family]'",
+        "  urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager: '[Mentor]'"
+      ].join('\n') + '\n'
+    )
+    const run = await runAction({
+      workspace,
+      inputs: {
+        sources:
+          '- files: hr/employees.csv\n  mapping: mapping.yml\n- files: hr/interns.csv\n  mapping: interns.yml',
+        'requests-dir': 'out'
+      }
+    })
+    expect(run.exitCode).toBe(1)
+    // E1002 is an employee and, by mistake, an intern: both lines are errors, neither record is sent.
+    expect(
+      run.annotations
+        .filter((a) => a.properties.title === 'externalId-duplicate')
+        .map((a) => `${a.properties.file}:${a.properties.line}`)
+    ).toEqual(['hr/employees.csv:4', 'hr/interns.csv:3'])
+    expect(run.outputs).toMatchObject({ records: '10', valid: '8', invalid: '2' })
+    const request = JSON.parse(readFileSync(path.join(workspace, 'out', 'request-0001.json'), 'utf8'))
+    const byId = new Map(
+      request.Operations.map((o: { bulkId: string; data: Record<string, unknown> }) => [o.bulkId, o.data])
+    )
+    expect(byId.get('I1')).toMatchObject({ userName: 'ida.intern@contoso.example', userType: 'Intern' })
+    expect(byId.get('E1001')).toMatchObject({
+      userName: 'ada.lovelace@contoso.example',
+      title: 'Head of Engineering'
+    })
+    expect(byId.get('E1001')).not.toHaveProperty('userType')
+    expect(run.summary).toContain('Mapping: mapping.yml, interns.yml.')
+  })
+
+  test('a file matched by two sources is refused', async () => {
+    const run = await runAction({
+      workspace: workspaceWith(examples),
+      inputs: { sources: '- files: hr/*.csv\n  mapping: mapping.yml\n- files: hr/employees.csv' }
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/hr\/employees\.csv: Input 'sources': this file is matched by sources 1 and 2/)
   })
 })

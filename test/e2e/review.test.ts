@@ -90,6 +90,39 @@ describe('pull-request review (plan mode, no secret, no network)', () => {
     expect(run.stdout).not.toContain('::add-mask::')
   })
 
+  test('reviews several sources, each through its own mapping', async () => {
+    const { repo, base } = repoWithPeople()
+    repo.write(
+      'interns.yml',
+      [
+        'attributes:',
+        "  externalId: '[InternNo]'",
+        `  userName: 'Join("@", [Login], "contoso.example")'`,
+        `  active: 'Switch([Active], "False", "yes", "True")'`,
+        "  title: '[Team]'"
+      ].join('\n') + '\n'
+    )
+    repo.write('hr/interns/2026.csv', 'InternNo,Login,Active,Team\nI1,ida,yes,Data\nI2,ian,yes,Web\n')
+    const withInterns = repo.commit('interns')
+    repo.write(
+      'hr/interns/2026.csv',
+      'InternNo,Login,Active,Team\nI1,ida,yes,Platform\nI2,ian,no,Web\nI3,iris,yes,Web\n'
+    )
+    repo.commit('interns change')
+    const run = await runAction({
+      workspace: repo.dir,
+      inputs: {
+        sources:
+          '- files: hr/people.csv\n  mapping: mapping.yml\n- files: hr/interns/*.csv\n  mapping: interns.yml'
+      },
+      env: pullRequestEvent(repo, withInterns)
+    })
+    expect(run.exitCode).toBe(0)
+    // I1 moved team, I2 left (active turned false), I3 joined; the 20 people did not change.
+    expect(run.outputs).toMatchObject({ joiners: '1', movers: '1', leavers: '1', records: '23' })
+    expect(base).not.toBe(withInterns)
+  })
+
   test('a mass disable is flagged as a gate an apply run would stop at', async () => {
     const { repo, base } = repoWithPeople()
     repo.write('hr/people.csv', [HEADER, row(1), row(2)].join('\n') + '\n') // a truncated export

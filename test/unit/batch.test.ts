@@ -63,6 +63,19 @@ describe('packBatches', () => {
   })
 })
 
+const fileSummary = {
+  file: 'hr/a.csv',
+  format: 'csv',
+  delimiter: ',',
+  encoding: 'utf-8',
+  records: 2,
+  valid: 2,
+  invalid: 0,
+  ignored: 0,
+  parts: 1,
+  mapping: 0
+}
+
 describe('createRequestRenderer', () => {
   test('renders the BulkRequest exactly as bulkUpload expects', () => {
     const mapping = loadMapping(
@@ -74,7 +87,11 @@ describe('createRequestRenderer', () => {
       { ...record('E1'), values: values.add(['E1', true, undefined]) },
       { ...record('E"2'), values: values.add(['E"2', false, 'Boss']) }
     ]
-    const body = JSON.parse(createRequestRenderer({ records, mapping, values })({ records: [1, 0] }))
+    const body = JSON.parse(
+      createRequestRenderer({ records, files: [fileSummary], mappings: [mapping], values })({
+        records: [1, 0]
+      })
+    )
     const schemas = [
       'urn:ietf:params:scim:schemas:core:2.0:User',
       'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'

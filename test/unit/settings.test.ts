@@ -25,7 +25,7 @@ describe('readSettings', () => {
       mode: 'plan',
       workspace: '/work/repo',
       runnerTemp: '/tmp/runner',
-      mapping: undefined,
+      sources: [{ files: 'hr/*.csv', mapping: undefined }],
       delimiter: 'auto',
       batchSize: 50,
       failOn: 'error',
@@ -66,7 +66,7 @@ describe('readSettings', () => {
       reader({ files: 'a.csv', mapping: './hr/../hr/map.yml', 'requests-dir': '/tmp/runner/req' }),
       env
     )
-    expect(settings.mapping).toBe('hr/map.yml')
+    expect(settings.sources).toEqual([{ files: 'a.csv', mapping: 'hr/map.yml' }])
     expect(settings.requestsDir).toBe('/tmp/runner/req')
   })
 
@@ -91,10 +91,6 @@ describe('readSettings', () => {
     expect(problems({ files: 'a', rules: 'manager-unknown: fatal' })[0]).toMatch(
       /severity one of error, warning, notice, off/
     )
-  })
-
-  test('fails clearly on inputs of later releases instead of ignoring them', () => {
-    expect(problems({ files: 'a', sources: '- files: a' })[0]).toMatch(/'sources' is not implemented yet/)
   })
 
   test('reads the outcome settings: logs-timeout, not-seen, resubmit-attempts, fail-on thresholds', () => {
@@ -135,6 +131,26 @@ describe('readSettings', () => {
     expect(problems({ mode: 'report' }).join('\n')).not.toMatch(/'files' is required/)
     expect(problems({ files: 'a', 'resend-from': 'old.json' })[0]).toMatch(/'resend-from' needs mode apply/)
     expect(problems({ files: 'a', 'previous-report': 'old.json' })[0]).toMatch(/read only in mode report/)
+  })
+
+  test('reads several sources, each with its mapping, and refuses mixing them with files/mapping', () => {
+    const settings = readSettings(
+      reader({
+        sources:
+          '- files: hr/employees/*.csv\n  mapping: hr/employees.yml\n- files: [hr/interns.csv, hr/trainees.csv]'
+      }),
+      env
+    )
+    expect(settings.sources).toEqual([
+      { files: 'hr/employees/*.csv', mapping: 'hr/employees.yml' },
+      { files: 'hr/interns.csv\nhr/trainees.csv', mapping: undefined }
+    ])
+    expect(problems({ sources: '- files: a.csv', files: 'b.csv' })).toEqual([
+      "Inputs 'sources' and 'files'/'mapping' cannot be used together: list every source in 'sources'."
+    ])
+    expect(problems({ sources: '- mapping: m.yml' })[0]).toMatch(/^Input 'sources', entry 1: write 'files'/)
+    expect(problems({ sources: '- files: a.csv\n  mapping: ../m.yml' })[0]).toMatch(/outside the workspace/)
+    expect(problems({ sources: 'files: a.csv' })[0]).toMatch(/must be a list of sources/)
   })
 
   test('reads the review settings: base, delta upload, leavers, safety gates, comment', () => {

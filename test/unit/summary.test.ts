@@ -60,7 +60,6 @@ function diagnostics(): Diagnostic[] {
 
 function plan(list: Diagnostic[] = diagnostics()): Plan {
   return {
-    mappingFile: 'mapping.yml',
     files: [
       {
         file: 'hr/employees.csv',
@@ -71,7 +70,8 @@ function plan(list: Diagnostic[] = diagnostics()): Plan {
         valid: 118,
         invalid: 2,
         ignored: 0,
-        parts: 1
+        parts: 1,
+        mapping: 0
       },
       {
         file: 'hr/contractors.csv',
@@ -82,14 +82,15 @@ function plan(list: Diagnostic[] = diagnostics()): Plan {
         valid: 2,
         invalid: 1,
         ignored: 1,
-        parts: 1
+        parts: 1,
+        mapping: 0
       }
     ],
     records: [],
     diagnostics: list,
     batches: [{ records: [] }, { records: [] }, { records: [] }],
     batchSize: 50,
-    mapping: loadMapping(`attributes:\n  externalId: '[Id]'\n  active: '"True"'\n`, 'mapping.yml'),
+    mappings: [loadMapping(`attributes:\n  externalId: '[Id]'\n  active: '"True"'\n`, 'mapping.yml')],
     values: new ValueStore(path.join(mkdtempSync(path.join(tmpdir(), 'values-')), 'store'))
   }
 }

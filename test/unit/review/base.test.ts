@@ -39,7 +39,7 @@ describe('planBase', () => {
     repo.write('mapping.yml', MAPPING)
     repo.commit('head')
     const { base } = await plansOf(repo, 'main~1')
-    expect(base.mappingSource).toBe('head')
+    expect(base.mappingSources[0]).toBe('head')
     expect(base.plan.records).toHaveLength(1)
   })
 })

@@ -204,7 +204,7 @@ describe('diffPlans on real git history', () => {
     repo.write('mapping.yml', MAPPING.replace(`'[Dept]'`, `'Switch([Dept], [Dept], "Sales", "Revenue")'`))
     repo.commit('head')
     const { basePlan, headPlan, base } = await plansOf(repo, 'main~1')
-    expect(base.mappingSource).toBe('base')
+    expect(base.mappingSources[0]).toBe('base')
     const diff = diffPlans(basePlan, headPlan)
     expect(summarize(diff.entries)).toEqual([['mover', 'E1', 'hr/a.csv:2', undefined, [DEPARTMENT]]])
     expect(diff.entries[0]?.changes[0]).toMatchObject({ before: 'Sales', after: 'Revenue' })

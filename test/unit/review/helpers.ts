@@ -74,10 +74,9 @@ export async function plansOf(repo: TestRepo, baseRef: string, patterns = 'hr/*.
   const base = await planBase({
     git,
     sha,
-    files: files.map((file) => file.relative),
-    patterns,
-    mappingFile: 'mapping.yml',
-    headMapping,
+    groups: [
+      { files: files.map((file) => file.relative), patterns, mappingFile: 'mapping.yml', headMapping }
+    ],
     folder: scratch('base-files-'),
     delimiter: 'auto',
     plan: planOptions()

@@ -38,12 +38,12 @@ function payloads(plan: ReturnType<typeof uploadSelection>['plan']) {
 describe('leaver policy', () => {
   test('ignore sends nothing for removed rows', async () => {
     const { diff, basePlan, headPlan } = await removedRows()
-    expect(leaverRecords(diff, basePlan, headPlan.mapping, 'ignore')).toEqual([])
+    expect(leaverRecords(diff, basePlan, headPlan.mappings, 'ignore')).toEqual([])
   })
 
   test('disable gives the complete last known record with active false; rows already inactive are left out', async () => {
     const { diff, basePlan, headPlan } = await removedRows()
-    const leavers = leaverRecords(diff, basePlan, headPlan.mapping, 'disable')
+    const leavers = leaverRecords(diff, basePlan, headPlan.mappings, 'disable')
     expect(leavers.map((l) => [l.externalId, l.file, l.line, l.managerId])).toEqual([
       ['E2', 'hr/people.csv', 3, 'E1']
     ])
