@@ -33,7 +33,7 @@ import { readOutcomes, sentRecords, type OutcomeStage } from './outcomes/stage.t
 import { SUMMARY_BUDGET_BYTES } from './report/summary.ts'
 import { pullRequestOf, readEventPayload } from './git/event.ts'
 import { upsertReviewComment } from './github/comment.ts'
-import { reviewDiagnostics } from './review/index.ts'
+import { renderSelectionNote, reviewDiagnostics } from './review/index.ts'
 import { findBase, reviewAgainstBase, type ReviewStage } from './review/stage.ts'
 
 export interface RunDependencies {
@@ -162,7 +162,10 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
         ...(stage ? reviewDiagnostics(stage.review.diff) : [])
       ]
       for (const annotation of selectAnnotations(diagnostics, active.maxAnnotations)) io.annotate(annotation)
-      const review = stage ? `\n${stage.review.markdown}` : ''
+      const selection = stage?.selection
+        ? renderSelectionNote(stage.selection, active.review.changedOnly)
+        : ''
+      const review = stage ? `\n${stage.review.markdown}${selection}` : ''
       const outcomeSection = outcomes
         ? `\n${outcomes.section({ detail: active.summaryDetail, repository: active.repository, budgetBytes: 400_000, reportFile })}`
         : ''

@@ -28,7 +28,12 @@ export type { LeaverPolicy, LeaverRecord } from './leavers.ts'
 export { uploadSelection } from './upload.ts'
 export type { UploadOptions, UploadSelection } from './upload.ts'
 export { reviewAnnotations, reviewDiagnostics } from './annotations.ts'
-export { COMMENT_BUDGET_BYTES, REVIEW_SUMMARY_BUDGET_BYTES, renderReviewSummary } from './summary.ts'
+export {
+  COMMENT_BUDGET_BYTES,
+  REVIEW_SUMMARY_BUDGET_BYTES,
+  renderReviewSummary,
+  renderSelectionNote
+} from './summary.ts'
 export type { ReviewSummaryOptions } from './summary.ts'
 export { matchesPatterns, planBase } from './base.ts'
 export type { BasePlan, BasePlanOptions } from './base.ts'

@@ -6,6 +6,7 @@
  */
 import type { GateOutcome } from '../gates.ts'
 import { mappingOf, type Plan } from '../plan/types.ts'
+import type { UploadSelection } from './upload.ts'
 import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from '../report/markdown.ts'
 import type { MappedValue } from '../scim/user.ts'
 import type { SummaryDetail } from '../settings.ts'
@@ -227,4 +228,15 @@ function privacyNote(detail: string): string {
 
 function bytes(lines: readonly string[]): number {
   return Buffer.byteLength(lines.join('\n'))
+}
+
+/** One line for the job summary of an apply run with a base: what the selection sends, and the calls it saves. */
+export function renderSelectionNote(selection: UploadSelection, changedOnly: boolean): string {
+  const { calls } = selection
+  const leavers = selection.leavers > 0 ? `, ${plural(selection.leavers, 'leaver')} disabled` : ''
+  const what = changedOnly && selection.fullReason === undefined ? 'changed-only' : 'Full upload'
+  return (
+    `\n${what}: ${plural(selection.records, 'record')} to send${leavers}, in ${plural(calls.planned, 'bulkUpload call')}; ` +
+    `a full upload takes ${plural(calls.full, 'call')}, so ${plural(calls.saved, 'call')} saved.\n`
+  )
 }

@@ -182,6 +182,9 @@ describe('apply with a base (delta uploads, leavers, safety gates)', () => {
       title: 'Lead'
     })
     expect(run.outputs['calls-saved']).toBe('4') // 21 records in requests of 5: 5 calls for all, 1 for the change
+    expect(run.summary).toContain(
+      'changed-only: 2 records to send, in 1 bulkUpload call; a full upload takes 5 calls, so 4 calls saved.'
+    )
   })
 
   test('a gate stops the upload before anything is sent; the explicit override sends the leavers disabled', async () => {
