@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { runAction, type ActionRun } from '../helpers/run-action.ts'
+import { expectGolden } from '../helpers/golden.ts'
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'e2e')
 const examples = path.join(import.meta.dirname, '..', '..', 'examples')
@@ -71,6 +72,8 @@ describe('plan mode on a file with problems', () => {
     expect(run.summary).toContain(
       'https://github.com/contoso/hr-data/blob/0123456789abcdef0123456789abcdef01234567/hr/workers.csv#L5'
     )
+    // The README's picture of a job summary is rendered from this file (scripts/pictures.ts).
+    expectGolden('e2e-plan-summary.md', run.summary)
   })
 
   test('writes the JSON report with every diagnostic and the records not sent', () => {
