@@ -13,6 +13,9 @@ import { planBase, type BasePlan } from './base.ts'
 import { reviewChanges, type Review } from './index.ts'
 import { uploadSelection, type UploadSelection } from './upload.ts'
 
+/** The review's share of the job summary's size limit. */
+const REVIEW_SHARE_BYTES = 400_000
+
 export interface BaseCommit {
   ref: BaseRef
   sha: string
@@ -93,6 +96,8 @@ export async function reviewAgainstBase(options: {
       base: { ref: base.ref.ref, sha: base.sha },
       ...settings.review.gates,
       maxAnnotations: settings.maxAnnotations,
+      // The job summary also holds the plan and, after an upload, the outcomes: the review gets a share of the 1 MiB.
+      budgetBytes: REVIEW_SHARE_BYTES,
       mode: settings.mode,
       comment: settings.review.comment
     })
