@@ -165,6 +165,17 @@ export function loadMapping(text: string, file: string): Mapping {
       if (problem.severity === 'error') problems.push(diagnostic)
       else warnings.push(diagnostic)
     }
+    if (result.expression?.functions.includes('DefaultDomain')) {
+      // Entra knows the tenant's domains; the action does not (plan mode has no connection), so it would fail per row.
+      problems.push({
+        severity: 'error',
+        rule: 'mapping-expression',
+        file,
+        ...positionOf(Math.max(0, source.search(/DefaultDomain/i))),
+        message: `'${path}': DefaultDomain() is not available in the action, which does not know the tenant's domains; write the domain as a constant ("contoso.com")`
+      })
+      continue
+    }
     if (result.expression) {
       attributes.push({
         path,

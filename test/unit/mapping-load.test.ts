@@ -134,3 +134,19 @@ describe('checkColumns', () => {
     ])
   })
 })
+
+describe('functions the action cannot evaluate', () => {
+  test('DefaultDomain() is refused at its place in the mapping file, with the fix', () => {
+    const found = problems(
+      `attributes:\n  externalId: "[Id]"\n  active: '"True"'\n  userName: 'Join("@", [U], DefaultDomain())'\n`
+    )
+    expect(found).toEqual([
+      {
+        rule: 'mapping-expression',
+        line: 4,
+        column: 29,
+        message: `'userName': DefaultDomain() is not available in the action, which does not know the tenant's domains; write the domain as a constant ("contoso.com")`
+      }
+    ])
+  })
+})
