@@ -32,11 +32,12 @@ export async function confinePath(value: string, confinement: Confinement): Prom
   if (first === undefined) throw new Error('confinePath: no root')
   const absolute = path.resolve(first, value)
   const roots = confinement.roots.map((root) => path.resolve(root))
+  const shown = displayPath(absolute, roots)
   const outside = (how: string): InputError =>
     new InputError({
       severity: 'error',
       rule: 'path-outside-workspace',
-      message: `${confinement.what}: '${value}' ${how}; only files inside the workspace (the repository) or RUNNER_TEMP can be used.`
+      message: `${confinement.what}: '${shown}' ${how}; only files inside the workspace (the repository) or RUNNER_TEMP can be used.`
     })
   if (!roots.some((root) => isInside(absolute, root))) throw outside('is outside the workspace')
   const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => root)))
@@ -79,6 +80,16 @@ async function resolveLinks(absolute: string): Promise<string> {
     current = path.parse(target).root
   }
   return current
+}
+
+/**
+ * A path as messages show it: relative to the workspace (the first root) with POSIX separators, as users write
+ * inputs, unless it lies in another root (RUNNER_TEMP), which is shown in full.
+ */
+export function displayPath(absolute: string, roots: readonly string[]): string {
+  const [workspace, ...others] = roots.map((root) => path.resolve(root))
+  if (workspace === undefined || others.some((root) => isInside(absolute, root))) return absolute
+  return path.relative(workspace, absolute).split(path.sep).join('/') || '.'
 }
 
 export function isInside(child: string, parent: string): boolean {

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { SummaryDetail } from '../settings.ts'
-import { confinePath } from '../confine.ts'
+import { confinePath, displayPath } from '../confine.ts'
 import { InputError } from '../diagnostics.ts'
 import { jsonString } from '../json-string.ts'
 import { OUTCOMES, outcomeTotals, type RecordOutcome, type SentRecord } from './outcome.ts'
@@ -111,26 +111,27 @@ export async function readPreviousReport(
   const bad = (message: string): InputError =>
     new InputError({ severity: 'error', rule: 'previous-report', message: `Input '${input}': ${message}` })
   const real = await confinePath(file, { roots, what: `Input '${input}'` })
+  const shown = displayPath(file, roots)
   let text: string
   try {
     text = await readFile(real, 'utf8')
   } catch {
     throw bad(
-      `cannot read '${file}'. Pass the report-file of an earlier run (for example downloaded with actions/download-artifact).`
+      `cannot read '${shown}'. Pass the report-file of an earlier run (for example downloaded with actions/download-artifact).`
     )
   }
   let json: unknown
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (error) {
-    // V8 names the position as "(line L column C)"; the rest of its message quotes the file, so it is not shown.
-    const at = /\(line (\d+) column (\d+)\)/.exec(String(error))
+    // V8 names the position of most syntax errors; the rest of its message may quote the file, so it is not shown.
+    const at = /at position (\d+)/.exec(String(error))
     throw bad(
-      `'${file}' is not JSON${at ? ` (syntax error at line ${at[1]}, column ${at[2]})` : ''}; pass the report-file of an earlier run.`
+      `'${shown}' is not JSON${at ? ` (syntax error at ${lineAndColumn(text, Number(at[1]))})` : ''}; pass the report-file of an earlier run.`
     )
   }
   if (!isObject(json) || json.version !== 1)
-    throw bad(`'${file}' is not a report file of this action (no "version": 1).`)
+    throw bad(`'${shown}' is not a report file of this action (no "version": 1).`)
   const problems: string[] = []
   const sent = readManifest(json.manifest, problems)
   const section = json.outcomes ?? {}
@@ -140,7 +141,7 @@ export async function readPreviousReport(
   if (problems.length > 0) {
     const more = problems.length > MAX_PROBLEMS ? ` (and ${problems.length - MAX_PROBLEMS} more)` : ''
     throw bad(
-      `'${file}' is not a valid report file of this action: ${problems.slice(0, MAX_PROBLEMS).join('; ')}${more}. ` +
+      `'${shown}' is not a valid report file of this action: ${problems.slice(0, MAX_PROBLEMS).join('; ')}${more}. ` +
         'Pass the report-file of an earlier run, unchanged.'
     )
   }
@@ -217,6 +218,13 @@ function recordOf(
 function isWorkspacePath(file: string): boolean {
   if (file === '' || file.startsWith('/') || /^[A-Za-z]:/.test(file) || file.includes('\\')) return false
   return !file.split('/').some((segment) => segment === '..' || segment === '')
+}
+
+/** `line L, column C` (1-based) of a character offset, for JSON syntax errors. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.replace(/^\uFEFF/, '').slice(0, offset)
+  const lines = before.split('\n')
+  return `line ${lines.length}, column ${(lines.at(-1)?.length ?? 0) + 1}`
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
