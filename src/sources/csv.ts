@@ -13,6 +13,7 @@ import Papa from 'papaparse'
 import { InputError } from '../diagnostics.ts'
 import type { Diagnostic } from '../diagnostics.ts'
 import { checkHeaderNames, cleanHeaderName } from './headers.ts'
+import { unguardFormulas } from './spreadsheet.ts'
 import { TextChunkReader, type ByteRange } from './text.ts'
 import type { DelimiterSetting, SourceFile, SourceRecord } from './types.ts'
 
@@ -375,6 +376,7 @@ export class CsvChunkParser {
     // Errors of the unfinished last row are reported when it is parsed in full.
     const quoteErrors = errors.length > 0 ? errorsByRow(errors, final ? Infinity : rows.length) : undefined
     const replaced = input.indexOf('\uFFFD') !== -1
+    const apostrophe = input.indexOf("'") !== -1 // a spreadsheet formula guard (spreadsheet.ts) may be there
     let width = this.headers?.length ?? 0
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as string[]
@@ -402,6 +404,7 @@ export class CsvChunkParser {
         const column = row.findIndex((value) => value.indexOf('\uFFFD') !== -1)
         if (column !== -1) (diagnostics ??= []).push(this.#invalidEncoding(line, column))
       }
+      if (apostrophe) unguardFormulas(values)
       records.push(diagnostics === undefined ? { line, values } : { line, values, diagnostics })
     }
     return records
@@ -429,6 +432,7 @@ export class CsvChunkParser {
       })
     }
     const names = row.map(cleanHeaderName)
+    unguardFormulas(names)
     let columns: number[] | undefined
     const columnOf = (column: number): number | undefined => {
       columns ??= this.#headerColumns(input, index, final)
