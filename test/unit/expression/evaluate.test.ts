@@ -403,13 +403,24 @@ describe('Switch and IIF', () => {
     expect(run(or, { country: 'NL', state: 'CA' })).toBe('True')
   })
 
-  test('IIF evaluates every argument: an error in the branch not taken still fails (Entra reports this)', () => {
+  test('IIF evaluates only the branch taken; the other may fail for this row', () => {
     const source = 'IIF([x]="a", "ok", FormatDateTime([d], , "yyyy-MM-dd", "yyyy"))'
-    expect(failure(source, { x: 'a', d: 'not a date' }).functionName).toBe('FormatDateTime')
-    expect(run(source, { x: 'a', d: '2024-01-01' })).toBe('ok')
-    // The documented workaround guards the input instead.
+    expect(run(source, { x: 'a', d: 'not a date' })).toBe('ok')
+    expect(failure(source, { x: 'b', d: 'not a date' }).functionName).toBe('FormatDateTime')
+    // Guarding the input still works where a reader wants to be safe either way.
     const guarded = 'FormatDateTime(IIF(Len([d])="10", [d], ""), , "yyyy-MM-dd", "yyyy")'
     expect(run(guarded, { d: 'n/a' })).toBeNull()
+  })
+
+  test('Switch evaluates only the value chosen: the SuccessFactors end-date expression with an empty date', () => {
+    const source =
+      'Switch([endDate], NumFromDate(Join("", FormatDateTime([endDate], "M/d/yyyy hh:mm:ss tt", "yyyy-MM-dd"), ' +
+      '" 23:59:59-05:00")), "", "9223372036854775807")'
+    expect(run(source, { endDate: '' })).toBe('9223372036854775807')
+    expect(run(source, { endDate: null })).toBe('9223372036854775807')
+    // 2024-03-05T23:59:59-05:00 = 2024-03-06T04:59:59Z as Windows file time.
+    expect(run(source, { endDate: '3/5/2024 12:00:00 AM' })).toBe('133541747990000000')
+    expect(failure(source, { endDate: 'soon' }).functionName).toBe('FormatDateTime')
   })
 
   test('IIF: a comparison with an empty or null attribute is false (Entra fails the condition)', () => {
