@@ -87,6 +87,23 @@ describe('buildPlan', () => {
     expect(result.files[0]).toMatchObject({ records: 7, valid: 2, invalid: 4, ignored: 1 })
   })
 
+  test('a work e-mail that is no address is a warning on its line; the record is still sent', async () => {
+    const result = await plan([
+      ['E1', 'ada@contoso.com', 'Active', '', 'not-an-email', '', '', ''],
+      ['E2', 'bo@contoso.com', 'Active', '', 'bo@contoso.com', '', '', '']
+    ])
+    expect(result.diagnostics.map((d) => [d.line, d.externalId, d.severity, d.rule, d.message])).toEqual([
+      [
+        2,
+        'E1',
+        'warning',
+        'email-format',
+        'emails[type eq "work"].value is not an e-mail address of the form local@domain.tld'
+      ]
+    ])
+    expect(result.records.map((r) => r.status)).toEqual(['valid', 'valid'])
+  })
+
   test('a rule set to error blocks the record; set to off it disappears', async () => {
     const rows = [['E6', '', 'Active', '', '', '', '', '']]
     const strict = await plan(rows, new Map([['userName-missing', 'error']]))

@@ -257,9 +257,12 @@ const formatDateTime: Binder = (args, site) => {
     if (v instanceof DateTimeValue) return formatDate(v, outFormat)
     const s = text(v, source, site)
     if (s === null || s === '') return null
-    const parsed = (fixedParser ?? parserOf(inFormat, styles)).parse(s, now)
+    const parser = fixedParser ?? parserOf(inFormat, styles)
+    const parsed = parser.parse(s, now)
     if (parsed === undefined) {
       const format = inArg.constant ? `"${inFormat.source}"` : `in ${inArg.label}`
+      if (parser.hasForm(s))
+        return site.fail(`${source.label} has the form of ${format} but is not a real date or time`, v)
       return site.fail(`${source.label} does not match the input format ${format}`, v)
     }
     return formatDate(parsed, outFormat)

@@ -230,7 +230,7 @@ describe('dates', () => {
       ['FormatDateTime([d], , "h:mm tt", "HH")', '13:00 PM']
     ]) {
       expect(failure(source as string, { d: input }).message).toMatch(
-        /^FormatDateTime: the value of \[d\] does not match/
+        /^FormatDateTime: the value of \[d\] (does not match|has the form of .* but is not a real date or time$)/
       )
     }
   })
@@ -245,6 +245,16 @@ describe('dates', () => {
     expect(error.value).toBe('01/05/2024')
     expect(error.functionName).toBe('FormatDateTime')
     expect(error.offset).toBe(0)
+  })
+
+  test('FormatDateTime: a value of the right form that is no real date says so', () => {
+    const source = 'FormatDateTime([d], , "dd.MM.yyyy", "yyyy-MM-dd")'
+    expect(failure(source, { d: '31.02.2020' }).message).toBe(
+      'FormatDateTime: the value of [d] has the form of "dd.MM.yyyy" but is not a real date or time'
+    )
+    expect(failure(source, { d: '29.02.2021' }).message).toMatch(/is not a real date/)
+    expect(run(source, { d: '29.02.2020' })).toBe('2020-02-29')
+    expect(failure(source, { d: '2020-02-31' }).message).toMatch(/does not match the input format/)
   })
 
   test('CDate accepts the documented input shapes', () => {
