@@ -390,7 +390,8 @@ export class CsvChunkParser {
       let values = row
       let diagnostics: Diagnostic[] | undefined
       if (row.length !== width) {
-        diagnostics = [this.#fieldCount(row.length, line)]
+        // A quote problem explains the wrong field count: it is reported alone (below).
+        if (rowErrors === undefined) diagnostics = [this.#fieldCount(row.length, line)]
         values =
           row.length > width
             ? row.slice(0, width)

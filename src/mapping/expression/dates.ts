@@ -474,6 +474,8 @@ export function parseStyles(text: string): number | undefined {
  */
 export interface DateParser {
   parse(text: string, now: () => Date): DateTimeValue | undefined
+  /** The text has the form of the format (so a failed parse means no such date or time, e.g. 31.02.2020). */
+  hasForm(text: string): boolean
 }
 
 type FieldKind =
@@ -584,6 +586,7 @@ export function compileParser(format: CompiledFormat, styles: number): DateParse
   const hasHour12 = fields.includes('hour12')
 
   return {
+    hasForm: (text) => regex.test(text),
     parse(text: string, now: () => Date): DateTimeValue | undefined {
       const m = regex.exec(text)
       if (m === null) return undefined

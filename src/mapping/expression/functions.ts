@@ -257,9 +257,12 @@ const formatDateTime: Binder = (args, site) => {
     if (v instanceof DateTimeValue) return formatDate(v, outFormat)
     const s = text(v, source, site)
     if (s === null || s === '') return null
-    const parsed = (fixedParser ?? parserOf(inFormat, styles)).parse(s, now)
+    const parser = fixedParser ?? parserOf(inFormat, styles)
+    const parsed = parser.parse(s, now)
     if (parsed === undefined) {
       const format = inArg.constant ? `"${inFormat.source}"` : `in ${inArg.label}`
+      if (parser.hasForm(s))
+        return site.fail(`${source.label} has the form of ${format} but is not a real date or time`, v)
       return site.fail(`${source.label} does not match the input format ${format}`, v)
     }
     return formatDate(parsed, outFormat)
@@ -271,19 +274,9 @@ const iif: Binder = (args) => {
   const yes = req(args, 1)
   const no = req(args, 2)
   const test = cond.test as (row: Row) => boolean
-  // Entra evaluates every argument (an error in the branch not taken still fails); constants cannot fail.
-  if (yes.constant && no.constant) {
-    const y: Value = yes.value
-    const n: Value = no.value
-    return (row): Value => (test(row) ? y : n)
-  }
+  // Only the branch taken is evaluated: guides guard a FormatDateTime of an empty date with IIF or Switch.
   const [y, n] = [yes.fn, no.fn]
-  return (row) => {
-    const c = test(row)
-    const a = y(row)
-    const b = n(row)
-    return c ? a : b
-  }
+  return (row) => (test(row) ? y(row) : n(row))
 }
 
 function compareMode(arg: Arg | undefined, value: Value, site: CallSite): boolean {
@@ -630,15 +623,11 @@ const switchBinder: Binder = (args, site) => {
   // Constant keys: a map from key to the first pair that has it.
   const lookup = keys.every((k) => k.constant) ? new Map<string, number>() : undefined
   if (lookup) keys.forEach((k, i) => lookup.has(keyText(k, k.value)) || lookup.set(keyText(k, k.value), i))
-  // Entra evaluates every argument; only the ones that can fail or vary need running.
-  const eager = [...keys, ...values, ...(fallback ? [fallback] : [])]
-    .filter((a) => !a.constant)
-    .map((a) => a.fn)
+  // Keys are compared in order until one matches; only the chosen value (or the default) is evaluated.
   const valueFns = values.map((v) => v.fn)
   const fallbackFn = fallback?.fn
   return (row) => {
     const s = keyText(source, source.fn(row))
-    for (let i = 0; i < eager.length; i++) (eager[i] as Compiled)(row)
     let index: number | undefined
     if (lookup) index = lookup.get(s)
     else {

@@ -98,6 +98,12 @@ describe('renderReviewSummary', () => {
     expect(same).toContain('Compared with main (fedcba987654)')
     const none = renderReviewSummary(diffPlans(undefined, headPlan), options({ base: undefined }))
     expect(none).toContain('No base to compare with: every valid record counts as a joiner.')
+    const sha = 'fedcba9876543210fedcba9876543210fedcba98'
+    const bySha = renderReviewSummary(diffPlans(basePlan, headPlan), options({ base: { ref: sha, sha } }))
+    expect(bySha).toContain(
+      `Compared with commit [fedcba987654](https://github.com/contoso/hr-data/commit/${sha}), record by record`
+    )
+    expect(bySha).not.toContain('with (')
   })
 })
 

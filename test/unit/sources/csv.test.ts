@@ -370,7 +370,7 @@ describe('row problems are diagnostics on the record, never thrown', () => {
       [3, 3, ['csv-field-count']],
       [4, 3, ['csv-quote']],
       [5, 3, []],
-      [6, 3, ['csv-field-count', 'csv-quote']]
+      [6, 3, ['csv-quote']] // one root cause, one error: the unclosed quote also explains the field count
     ])
     expect(records[0]?.values).toEqual(['1', SECRET, ''])
     expect(records[1]?.values).toEqual(['2', SECRET, 'b'])
@@ -382,8 +382,8 @@ describe('row problems are diagnostics on the record, never thrown', () => {
     expect(records[0]?.diagnostics?.[0]?.message).toContain('column 3 (last)')
     expect(records[1]?.diagnostics?.[0]?.message).toContain('4 fields')
     expect(records[2]?.diagnostics?.[0]?.message).toContain('column 2 (first)')
-    expect(records[4]?.diagnostics?.[1]?.message).toContain('column 2 (first)')
-    expect(records[4]?.diagnostics?.[1]?.message).toContain('never closed')
+    expect(records[4]?.diagnostics?.[0]?.message).toContain('column 2 (first)')
+    expect(records[4]?.diagnostics?.[0]?.message).toContain('never closed')
   })
 })
 
