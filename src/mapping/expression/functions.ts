@@ -21,6 +21,7 @@ import {
   toFileTime
 } from './dates.ts'
 import { normalizeDiacritics } from './diacritics.ts'
+import { shorten } from '../../shorten.ts'
 import {
   parseSubstitution,
   replaceAll,
@@ -260,7 +261,7 @@ const formatDateTime: Binder = (args, site) => {
     if (s === null || s === '') return null
     const parsed = (fixedParser ?? parserOf(inFormat, styles)).parse(s, now)
     if (parsed === undefined) {
-      const format = inArg.constant ? `"${inFormat.source}"` : `in ${inArg.label}`
+      const format = inArg.constant ? `"${shorten(inFormat.source)}"` : `in ${inArg.label}`
       return site.fail(`${source.label} does not match the input format ${format}`, v)
     }
     return formatDate(parsed, outFormat)
