@@ -59,6 +59,12 @@ class SyntaxProblem extends Error {
   }
 }
 
+/**
+ * Deepest nesting of function calls accepted. Real mappings nest a handful of levels; each level costs stack in
+ * the parser, the checks and the evaluator, so ~1,500 levels would overflow it.
+ */
+export const MAX_CALL_DEPTH = 100
+
 export function parseExpression(source: string): {
   expression?: ParsedExpression
   problems: ExpressionProblem[]
@@ -73,6 +79,8 @@ class Parser {
   private readonly problems: ExpressionProblem[] = []
   private readonly attributes: string[] = []
   private readonly functions: string[] = []
+  /** Calls being parsed, outermost first: bounded, so a hostile mapping cannot exhaust the stack. */
+  private callDepth = 0
 
   constructor(source: string) {
     this.src = source
@@ -352,6 +360,23 @@ class Parser {
   }
 
   private parseCall(name: string, start: number): ExpressionNode {
+    if (this.callDepth >= MAX_CALL_DEPTH) {
+      throw new SyntaxProblem(
+        `function calls are nested more than ${MAX_CALL_DEPTH} levels deep here; split the logic or flatten it ` +
+          '(e.g. one Switch instead of nested IIF)',
+        start,
+        name.length
+      )
+    }
+    this.callDepth++
+    try {
+      return this.parseCallBody(name, start)
+    } finally {
+      this.callDepth--
+    }
+  }
+
+  private parseCallBody(name: string, start: number): ExpressionNode {
     const src = this.src
     const open = this.pos
     this.pos++ // "("
