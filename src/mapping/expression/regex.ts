@@ -20,6 +20,8 @@ export interface TranslatedRegex {
    * consume the one character a `$` or `\b` at the end of the pattern looks at (the match ends where it starts).
    */
   readonly groupOrder: readonly (string | null | typeof TAIL)[]
+  /** The RE2 pattern holds a lookbehind (written, or from `\b`): compiled with re2js's slower lookbehind support. */
+  readonly lookbehind: boolean
 }
 
 export const TAIL = Symbol('tail')
@@ -90,8 +92,9 @@ class Translator {
     while (this.i < this.pattern.length) this.step()
     if (this.frames.length > 0) this.fail('missing ")"', (this.frames.at(-1) as Frame).start)
     this.endOfAlternative()
+    const lookbehind = this.out.includes('(?<=') || this.out.includes('(?<!')
     try {
-      RE2JS.compile(this.out, RE2JS.LOOKBEHINDS)
+      RE2JS.compile(this.out, lookbehind ? RE2JS.LOOKBEHINDS : 0)
     } catch (error) {
       const reason = (error as Error).message
         .replace(/^error parsing regexp: /, '')
@@ -99,7 +102,13 @@ class Translator {
       throw new RegexTranslationError(`invalid regular expression: ${reason}`, 0)
     }
     const groupCount = this.groupOrder.filter((g) => g !== TAIL).length
-    return { source: this.out, groupNames: this.groupNames, groupCount, groupOrder: this.groupOrder }
+    return {
+      source: this.out,
+      groupNames: this.groupNames,
+      groupCount,
+      groupOrder: this.groupOrder,
+      lookbehind
+    }
   }
 
   private fail(message: string, position: number): never {
@@ -518,7 +527,7 @@ export class LinearRegex {
 
   constructor(translated: TranslatedRegex) {
     this.translated = translated
-    this.re = RE2JS.compile(translated.source, RE2JS.LOOKBEHINDS)
+    this.re = RE2JS.compile(translated.source, translated.lookbehind ? RE2JS.LOOKBEHINDS : 0)
     const tails: number[] = []
     const numberOf = new Map<string, number>()
     translated.groupOrder.forEach((g, index) => {
