@@ -59,7 +59,11 @@ export function loadMapping(text: string, file: string): Mapping {
   }
 
   for (const yamlError of document.errors) {
-    error('mapping-syntax', yamlError.pos[0], `${yamlError.message.split('\n')[0]} (fix the YAML syntax)`)
+    error(
+      'mapping-syntax',
+      yamlError.pos[0],
+      `${shorten(yamlError.message.split('\n')[0] ?? '', 200)} (fix the YAML syntax)`
+    )
   }
   if (problems.length > 0) throw new InputError(problems)
 
