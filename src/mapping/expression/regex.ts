@@ -42,6 +42,11 @@ const SPACE = String.raw`\t\n\v\f\r\x{85}\p{Z}`
 /** After one consumed character: true when a Unicode word boundary lies just before it. */
 const BOUNDARY_BEFORE_LAST = `(?<=\\A[${WORD}]|[${WORD}][^${WORD}]|[^${WORD}][${WORD}])`
 const NO_BOUNDARY_BEFORE_LAST = `(?<=\\A[^${WORD}]|[${WORD}][${WORD}]|[^${WORD}][^${WORD}])`
+/**
+ * Longest pattern accepted. Real patterns are tens of characters; compiling costs ~5 ms per 1,000 characters, so a
+ * column holding a different megabyte-long pattern on every row would otherwise take seconds per record.
+ */
+export const MAX_PATTERN_LENGTH = 1000
 /** RE2 refuses larger repetition counts. */
 const MAX_REPEAT = 1000
 const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -88,6 +93,12 @@ class Translator {
   }
 
   run(): TranslatedRegex {
+    if (this.pattern.length > MAX_PATTERN_LENGTH) {
+      this.fail(
+        `the pattern is ${this.pattern.length} characters long; at most ${MAX_PATTERN_LENGTH} are accepted`,
+        MAX_PATTERN_LENGTH
+      )
+    }
     this.leadingOptions()
     while (this.i < this.pattern.length) this.step()
     if (this.frames.length > 0) this.fail('missing ")"', (this.frames.at(-1) as Frame).start)

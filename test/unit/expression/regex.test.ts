@@ -85,6 +85,12 @@ describe('constructs that need backtracking are refused at their position', () =
     expect(error.message).not.toContain('secret')
   })
 
+  test('a pattern from a column longer than 1,000 characters is refused, not compiled', () => {
+    const error = failure('Replace([a], , [pattern], , "y", , )', { a: 'x', pattern: 'x'.repeat(1_000_000) })
+    expect(error.message).toContain('the pattern is 1000000 characters long; at most 1000 are accepted')
+    expect(error.message).toContain('at position 1001 of the pattern')
+  })
+
   test('lookbehind without a capturing group is supported', () => {
     expect(run('Replace([a], , "(?<=@)\\\\w+", , "x", , )', { a: 'a@b c@d' })).toBe('a@x c@x')
     expect(run('Replace([a], , "(?<!@)\\\\b\\\\w", , "_", , )', { a: 'ab @cd' })).toBe('_b @cd')
