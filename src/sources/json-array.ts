@@ -21,6 +21,21 @@ import { TextChunkReader } from './text.ts'
  */
 export const MAX_JSON_DEPTH = 64
 
+/**
+ * Longest element of the array accepted, in characters (as CSV's longest record). stream-json keeps a string whole
+ * until it ends, so one huge value would otherwise hold the memory the streaming saves.
+ */
+export const MAX_ELEMENT_LENGTH = 64 * 1024 * 1024
+
+export interface JsonElementOptions {
+  /** Bytes per read (default 64 KiB). */
+  chunkSize?: number
+  /** Longest element in characters (default MAX_ELEMENT_LENGTH); tests use small values. */
+  maxElementLength?: number
+  /** Called with the reader once the file is open (its encoding). */
+  opened?: (reader: TextChunkReader) => void
+}
+
 /** One element of the top-level array: an object (its members, in file order) or anything else. */
 export type JsonElement =
   | { readonly kind: 'object'; readonly line: number; readonly members: Map<string, unknown> }
@@ -51,9 +66,16 @@ class ArrayWalker {
   #elements = 0
   #object: { line: number; members: Map<string, unknown> } | undefined
   #key: string | undefined
+  /** Characters fed since the current element of the array started (or since the last one ended). */
+  #elementLength = 0
+  readonly #maxElementLength: number
   /** Anything other than white space was seen. */
   content = false
   #out: JsonElement[] = []
+
+  constructor(maxElementLength: number) {
+    this.#maxElementLength = maxElementLength
+  }
 
   /** Feeds a piece of text; returns the elements it completed. */
   write(text: string): JsonElement[] {
@@ -87,6 +109,15 @@ class ArrayWalker {
   }
 
   #feed(piece: string): void {
+    this.#elementLength += piece.length
+    if (this.#elementLength > this.#maxElementLength) {
+      throw new StructureError(
+        'json-element-too-long',
+        `An element of the array is longer than ${this.#maxElementLength} characters; an HR record is far ` +
+          'smaller. Check that the file is an array of flat objects.',
+        this.#object?.line ?? this.#line
+      )
+    }
     this.#tokens(this.#parse(piece))
   }
 
@@ -107,6 +138,7 @@ class ArrayWalker {
           this.#out.push({ kind: 'object', ...this.#object })
           this.#object = undefined
         }
+        if (this.#depth === 2) this.#elementLength = 0
         this.#depth--
         return
       case 'keyValue':
@@ -132,6 +164,7 @@ class ArrayWalker {
     if (this.#depth === 1 && !object) return
     if (this.#depth === 1) throw notArray(line)
     if (this.#depth === 2) {
+      this.#elementLength = 0
       this.#elements++
       if (object) this.#object = { line, members: new Map() }
       else this.#out.push({ kind: 'other', line, index: this.#elements })
@@ -162,12 +195,12 @@ function notArray(line: number): StructureError {
 export async function* jsonElements(
   absolute: string,
   file: string,
-  chunkSize?: number,
-  opened?: (reader: TextChunkReader) => void
+  options: JsonElementOptions = {}
 ): AsyncGenerator<JsonElement[], void, undefined> {
+  const { chunkSize } = options
   const reader = await TextChunkReader.open(absolute, file, chunkSize)
-  opened?.(reader)
-  const walker = new ArrayWalker()
+  options.opened?.(reader)
+  const walker = new ArrayWalker(options.maxElementLength ?? MAX_ELEMENT_LENGTH)
   try {
     for (let piece = await reader.read(); piece !== undefined; piece = await reader.read()) {
       const batch = walker.write(piece)

@@ -25,6 +25,8 @@ import { shorten } from '../shorten.ts'
 export interface JsonOptions {
   /** Bytes per read (default 64 KiB); tests use tiny values. */
   chunkSize?: number
+  /** `.json` only: longest element of the array in characters (default 64 Mi); tests use small values. */
+  maxElementLength?: number
 }
 
 type JsonObject = Record<string, unknown>
@@ -44,7 +46,7 @@ export async function openJson(
   const opened = (reader: TextChunkReader): void => {
     encoding = reader.encoding
   }
-  for await (const elements of jsonElements(absolute, file, options.chunkSize, opened)) {
+  for await (const elements of jsonElements(absolute, file, { ...options, opened })) {
     for (const element of elements) {
       if (element.kind === 'object') keys.add(element.members.keys(), element.line)
       else problems.push(notObject(file, element.line, undefined, element.index))
@@ -59,7 +61,7 @@ export async function openJson(
     headerLine: 1,
     encoding,
     chunks: iterateOnce(file, async function* () {
-      for await (const elements of jsonElements(absolute, file, options.chunkSize)) {
+      for await (const elements of jsonElements(absolute, file, options)) {
         const batch: SourceRecord[] = []
         for (const element of elements) {
           if (element.kind === 'object') batch.push(keys.record(element.members, element.line))

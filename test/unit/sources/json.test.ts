@@ -162,6 +162,19 @@ describe('.json: streamed, so hostile files stay bounded', () => {
     expect(problems[0]?.message).toContain('more than 64 levels')
   })
 
+  test('an element longer than the limit stops the read at its line instead of being held whole', async () => {
+    const text = `[\n{"id": "1"},\n{"id": "2", "note": "${'x'.repeat(500)}"},\n{"id": "3"}\n]`
+    for (const chunkSize of [7, 64]) {
+      const file = await tempFile('hr.json', text)
+      const problems = await inputError(() =>
+        openJson(file, 'hr/hr.json', { chunkSize, maxElementLength: 100 })
+      )
+      expect(problems).toEqual([expect.objectContaining({ rule: 'json-element-too-long', line: 3 })])
+    }
+    const { records } = await json(text)
+    expect(records).toHaveLength(3)
+  })
+
   test('a \\u0000 escape in a value is an error on that record, naming the key', async () => {
     const { records } = await json('[{"id":"1","name":"a\\u0000b"},\n{"id":"2","name":"ok"}]')
     expect(records.map((r) => [r.line, (r.diagnostics ?? []).map((d) => [d.rule, d.line])])).toEqual([
