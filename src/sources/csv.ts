@@ -16,6 +16,8 @@ import { checkHeaderNames, cleanHeaderName } from './headers.ts'
 import { unguardFormulas } from './spreadsheet.ts'
 import { TextChunkReader, type ByteRange } from './text.ts'
 import type { DelimiterSetting, SourceFile, SourceRecord } from './types.ts'
+import { shorten } from '../shorten.ts'
+import { NUL, nulInValue } from './values.ts'
 
 export interface CsvOptions {
   delimiter: DelimiterSetting
@@ -377,6 +379,7 @@ export class CsvChunkParser {
     const quoteErrors = errors.length > 0 ? errorsByRow(errors, final ? Infinity : rows.length) : undefined
     const replaced = input.indexOf('\uFFFD') !== -1
     const apostrophe = input.indexOf("'") !== -1 // a spreadsheet formula guard (spreadsheet.ts) may be there
+    const nul = input.indexOf(NUL) !== -1
     let width = this.headers?.length ?? 0
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as string[]
@@ -404,6 +407,11 @@ export class CsvChunkParser {
       if (replaced) {
         const column = row.findIndex((value) => value.indexOf('\uFFFD') !== -1)
         if (column !== -1) (diagnostics ??= []).push(this.#invalidEncoding(line, column))
+      }
+      if (nul) {
+        const column = row.findIndex((value) => value.indexOf(NUL) !== -1)
+        if (column !== -1)
+          (diagnostics ??= []).push(nulInValue(this.#file, line, `The value in ${this.#column(column)}`))
       }
       if (apostrophe) unguardFormulas(values)
       records.push(diagnostics === undefined ? { line, values } : { line, values, diagnostics })
@@ -552,7 +560,7 @@ export class CsvChunkParser {
   /** `column 3 (Email)`: the field number and its header name, never the value. */
   #column(index: number): string {
     const name = this.headers?.[index]
-    return name === undefined ? `column ${index + 1}` : `column ${index + 1} (${name})`
+    return name === undefined ? `column ${index + 1}` : `column ${index + 1} (${shorten(name)})`
   }
 }
 

@@ -3,6 +3,7 @@
  * (and the common standard) date and time format strings for parsing (ParseExact) and formatting, DateTimeStyles,
  * and DateAdd/DateDiff with VB semantics. The provisioning service runs on UTC, so "local" time is UTC here.
  */
+import { shorten } from '../../shorten.ts'
 
 export type DateKind = 'utc' | 'local' | 'unspecified'
 
@@ -264,7 +265,8 @@ export function compileFormat(format: string): CompiledFormat {
   let pattern = format
   if (format.length === 1) {
     const standard = STANDARD[format]
-    if (standard === undefined) throw new FormatError(`"${format}" is not a standard date and time format`)
+    if (standard === undefined)
+      throw new FormatError(`"${shorten(format)}" is not a standard date and time format`)
     pattern = standard
   }
   const tokens: FormatToken[] = []

@@ -393,3 +393,25 @@ test('countLineBreaks counts LF, CRLF and lone CR once each', () => {
   expect(countLineBreaks('a\r', 0, 2)).toBe(1)
   expect(countLineBreaks('\n\n\n', 1, 3)).toBe(2)
 })
+
+describe('hostile content', () => {
+  test('a NUL byte after the first 4 KiB is an error on that record, naming the column', async () => {
+    const filler = Array.from({ length: 600 }, (_, i) => `${i},name${i}`).join('\n')
+    const text = `id,name\n${filler}\n900,bad\u0000name\n901,ok\n`
+    const { records } = await readCsv(text)
+    const bad = records.find((r) => r.values[0] === '900')
+    expect(bad?.diagnostics).toEqual([
+      expect.objectContaining({ rule: 'value-nul', severity: 'error', file: 'hr/hr.csv', line: 602 })
+    ])
+    expect(bad?.diagnostics?.[0]?.message).toContain('column 2 (name)')
+    expect(records.filter((r) => r.diagnostics !== undefined)).toHaveLength(1)
+  })
+
+  test('a 5 MB duplicate header name is quoted cut to a readable length', async () => {
+    const long = 'H'.repeat(5_000_000)
+    const problems = await inputError(() => readCsv(`id,${long},${long}\n1,2,3\n`))
+    expect(problems.map((p) => p.rule)).toEqual(['csv-header-duplicate'])
+    expect(problems[0]?.message.length).toBeLessThan(400)
+    expect(problems[0]?.message).toContain('… (5,000,000 characters)')
+  })
+})
