@@ -91,6 +91,10 @@ export interface ApplySettings {
   dailyCallBudget: number | undefined
   /** Attempts per request for transient failures. */
   maxRetries: number
+  /** How long every call waits after the bucket-full 500 (bucket-full-wait). */
+  bucketFullWaitMs: number
+  /** How long the upload may take, bucket-full waits included (upload-timeout). */
+  uploadTimeoutMs: number
   timing: ApplyTiming
 }
 
@@ -490,6 +494,8 @@ function readApplySettings(
     rateLimit: integer(input, 'rate-limit', 0, 10_000, 40, fail),
     dailyCallBudget: budget === '' ? undefined : integer(input, 'daily-call-budget', 1, 1_000_000, 1, fail),
     maxRetries: integer(input, 'max-retries', 1, 20, 6, fail),
+    bucketFullWaitMs: integer(input, 'bucket-full-wait', 1, 60, 5, fail) * 60_000,
+    uploadTimeoutMs: integer(input, 'upload-timeout', 1, 360, 60, fail) * 60_000,
     timing: readTiming(env)
   }
 }
