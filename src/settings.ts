@@ -37,6 +37,8 @@ export interface Settings {
   /** Per-rule severity overrides. */
   rules: ReadonlyMap<string, RuleSeverity>
   batchSize: number
+  /** What an empty mapped value becomes in the payloads: left out, or null so Entra clears the value. */
+  emptyValues: 'omit' | 'clear'
   /** Absolute folder for the planned requests, or undefined. */
   requestsDir: string | undefined
   failOn: FailOn
@@ -190,6 +192,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     delimiter: delimiter ?? 'auto',
     rules: readRules(input('rules'), fail),
     batchSize: integer(input, 'batch-size', 1, MAX_OPERATIONS_PER_REQUEST, 50, fail),
+    emptyValues: oneOf(input, 'empty-values', ['clear', 'omit'] as const, 'clear', fail),
     requestsDir,
     failOn: outcomeFailOn.kind === 'threshold' ? 'error' : outcomeFailOn.kind,
     maxAnnotations: integer(input, 'max-annotations', 0, 10, 10, fail),
