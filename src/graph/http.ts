@@ -1,8 +1,10 @@
 /**
  * A small Microsoft Graph client over an injected `fetch`: the bearer token goes to the configured Graph origin
- * only, every request carries a fresh `client-request-id`, and transient failures are retried per graph-api.md §4
- * and §8 (429/503 wait for Retry-After; 500, 502, 504 and network errors back off exponentially with full jitter;
- * attempts bounded; one 401 refreshes the token; 400/403/404 fail at once with Graph's code and message).
+ * only, every request carries a fresh `client-request-id`, and transient failures are retried as
+ * docs/troubleshooting.md describes (429/503 wait for Retry-After; 500, 502, 504 and network errors back off
+ * exponentially with full jitter; attempts bounded; one 401 refreshes the token; 400/403/404 fail at once with
+ * Graph's code and message). The bucket-full 500 and the daily-quota 429 are not retried here: quick retries
+ * cannot fix them and would spend the tenant's daily calls.
  */
 import type { TokenSource } from './auth.ts'
 
