@@ -176,7 +176,7 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
         case 'bucket-full':
           stop(
             'bucket-full',
-            `request ${index + 1}: ${error.message} (${id}), and waiting for it to drain would pass the upload's time budget (upload-timeout); re-run later.`
+            `request ${index + 1}: ${error.message} (${id}), and ${options.bucketWait ? "waiting for it to drain would pass the upload's time budget (upload-timeout)" : 'this upload does not wait for it'}; re-run later.`
           )
           return notSent('bucket-full', `not sent: ${error.message}`, error)
         case 'unauthorized':

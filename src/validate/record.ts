@@ -106,14 +106,16 @@ export function createRecordValidator(mapping: Mapping, factory: DiagnosticFacto
       }
     }
     for (const { index, path, limit } of limited) {
-      const length = characters(values[index])
+      const value = values[index]
+      // A text never has more characters than UTF-16 units: count them only when the units pass the limit.
+      const length = typeof value === 'string' && value.length > limit.max ? characters(value) : 0
       if (length > limit.max)
         report(
           'value-too-long',
           `${path} has ${length} characters; Entra's ${limit.property} takes at most ${limit.max}`
         )
     }
-    if (keys.userName !== undefined && UPN.test(keys.userName)) {
+    if (keys.userName !== undefined && keys.userName.length > UPN_DOMAIN_MAX && UPN.test(keys.userName)) {
       const at = keys.userName.lastIndexOf('@')
       const local = characters(keys.userName.slice(0, at))
       const domain = characters(keys.userName.slice(at + 1))
@@ -134,11 +136,19 @@ export function createRecordValidator(mapping: Mapping, factory: DiagnosticFacto
   }
 }
 
-/** Characters (code points) of a text value; 0 for none. */
-function characters(value: MappedValue): number {
-  if (typeof value !== 'string') return 0
-  // Counting code points costs a pass over the text: only when the UTF-16 length could be over a limit.
-  return value.length <= 16 ? value.length : [...value].length
+/** Characters (code points) of a text. */
+function characters(value: string): number {
+  let count = 0
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i)
+    // A high surrogate followed by a low one is one character.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) i++
+    }
+    count++
+  }
+  return count
 }
 
 function asString(value: MappedValue): string | undefined {
