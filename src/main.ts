@@ -82,6 +82,7 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
     const groups = await io.group('📂 Reading HR files and mappings', () => openGroups(active, io))
     const planOptions = {
       batchSize: active.batchSize,
+      emptyValues: active.emptyValues,
       context: { now, guid: randomUUID, random: Math.random },
       diagnostics: new DiagnosticFactory(active.rules)
     }

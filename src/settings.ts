@@ -37,6 +37,8 @@ export interface Settings {
   /** Per-rule severity overrides. */
   rules: ReadonlyMap<string, RuleSeverity>
   batchSize: number
+  /** What an empty mapped value becomes in the payloads: left out, or null so Entra clears the value. */
+  emptyValues: 'omit' | 'clear'
   /** Absolute folder for the planned requests, or undefined. */
   requestsDir: string | undefined
   failOn: FailOn
@@ -91,6 +93,10 @@ export interface ApplySettings {
   dailyCallBudget: number | undefined
   /** Attempts per request for transient failures. */
   maxRetries: number
+  /** How long every call waits after the bucket-full 500 (bucket-full-wait). */
+  bucketFullWaitMs: number
+  /** How long the upload may take, bucket-full waits included (upload-timeout). */
+  uploadTimeoutMs: number
   timing: ApplyTiming
 }
 
@@ -186,6 +192,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     delimiter: delimiter ?? 'auto',
     rules: readRules(input('rules'), fail),
     batchSize: integer(input, 'batch-size', 1, MAX_OPERATIONS_PER_REQUEST, 50, fail),
+    emptyValues: oneOf(input, 'empty-values', ['clear', 'omit'] as const, 'clear', fail),
     requestsDir,
     failOn: outcomeFailOn.kind === 'threshold' ? 'error' : outcomeFailOn.kind,
     maxAnnotations: integer(input, 'max-annotations', 0, 10, 10, fail),
@@ -490,6 +497,8 @@ function readApplySettings(
     rateLimit: integer(input, 'rate-limit', 0, 10_000, 40, fail),
     dailyCallBudget: budget === '' ? undefined : integer(input, 'daily-call-budget', 1, 1_000_000, 1, fail),
     maxRetries: integer(input, 'max-retries', 1, 20, 6, fail),
+    bucketFullWaitMs: integer(input, 'bucket-full-wait', 1, 60, 5, fail) * 60_000,
+    uploadTimeoutMs: integer(input, 'upload-timeout', 1, 360, 60, fail) * 60_000,
     timing: readTiming(env)
   }
 }

@@ -89,6 +89,11 @@ export async function applyPlan(
         budget: settings.dailyCallBudget,
         concurrency: settings.timing.concurrency,
         now,
+        bucketWait: {
+          waitMs: settings.bucketFullWaitMs,
+          deadline: now() + settings.uploadTimeoutMs,
+          maxSleepMs: settings.timing.maxWaitMs
+        },
         log
       })
       const { totals } = result

@@ -66,7 +66,8 @@ export async function planSource(
           userName: detach(keys.userName),
           managerId: detach(keys.managerId),
           status,
-          values: undefined
+          values: undefined,
+          bytes: keys.bytes
         },
         status === 'valid' ? mapped.values : undefined,
         found
