@@ -71,7 +71,10 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
       return
     }
     const payload = await readEventPayload(env)
-    const base = await findBase(active, env, payload)
+    const base = await findBase(active, env, payload, {
+      info: io.info,
+      warn: (message) => io.annotate({ severity: 'warning', title: 'No review of changes', message })
+    })
     // Values are kept only when payloads will be rendered or compared; a plan that only reports needs none.
     if (active.requestsDir || active.apply || base) values = new ValueStore(scratch('values'))
     const store = values
