@@ -29,6 +29,10 @@ import type { GraphSession } from './apply/session.ts'
 import { readPreviousReport } from './outcomes/report.ts'
 import { runReportMode } from './outcomes/report-mode.ts'
 import { narrowPlan } from './outcomes/resend.ts'
+import { resumeFrom } from './outcomes/resume.ts'
+import type { SentRecord } from './outcomes/outcome.ts'
+import { openSession } from './apply/session.ts'
+import { cancelledNote, cancelledReason, reasonOf, whenAborted } from './apply/cancel.ts'
 import { readOutcomes, sentRecords, type OutcomeStage } from './outcomes/stage.ts'
 import { SUMMARY_BUDGET_BYTES } from './report/summary.ts'
 import { pullRequestOf, readEventPayload } from './git/event.ts'
@@ -42,9 +46,11 @@ export interface RunDependencies {
   now: () => Date
   /** Network edges of apply mode (fetch, sleep, credential); real ones by default. */
   apply?: Partial<Omit<ApplyDependencies, 'io' | 'env' | 'now'>>
+  /** Fires on SIGINT/SIGTERM (a cancelled or timed-out job): stop sending, report what was staged, fail. */
+  signal?: AbortSignal
 }
 
-export async function run({ io, env, now, apply }: RunDependencies): Promise<void> {
+export async function run({ io, env, now, apply, signal }: RunDependencies): Promise<void> {
   let settings: Settings | undefined
   let values: ValueStore | undefined
   try {
@@ -120,27 +126,38 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
     // Records with errors are not in any batch, so they are never sent; nor is anything when a safety gate stops.
     let sent = stage?.selection?.plan ?? plan
     if (active.resendFrom) sent = await resendOnly(sent, active.resendFrom, io)
+    let resumed: SentRecord[] = []
+    if (active.resumeFrom)
+      ({ plan: sent, staged: resumed } = await resumeFrom(sent, active.resumeFrom, io).catch(asInputError))
     let upload: UploadResult | undefined
     let session: GraphSession | undefined
     let outcomes: OutcomeStage | undefined
     if (active.apply && !gatesStop) {
-      const deps = { ...apply, io, env, now: () => now().getTime() }
-      upload = await applyPlan(sent, active.apply, { ...deps, onSession: (s) => (session = s) })
-      const staged = sentRecords(sent, upload)
-      if (session && staged.length > 0)
-        outcomes = await readOutcomes({
-          io,
-          session,
-          apply: active.apply,
-          outcomes: active.outcomes,
-          sent: staged,
-          plan: sent,
-          now: deps.now,
-          workspace: active.workspace,
-          delimiter: active.delimiter,
-          detail: active.summaryDetail,
-          failedFilePath: scratch('failed.csv')
-        })
+      const deps = { ...apply, io, env, now: () => now().getTime(), ...(signal ? { signal } : {}) }
+      upload = await applyPlan(sent, active.apply, {
+        ...deps,
+        journalFile: scratch('manifest.jsonl'),
+        onSession: (s) => (session = s)
+      })
+      const staged = [...resumed, ...sentRecords(sent, upload)]
+      if (!session && staged.length > 0) session = openSession(active.apply, deps)
+      if (session && staged.length > 0 && !signal?.aborted)
+        outcomes = await untilCancelled(
+          signal,
+          readOutcomes({
+            io,
+            session,
+            apply: active.apply,
+            outcomes: active.outcomes,
+            sent: staged,
+            plan: sent,
+            now: deps.now,
+            workspace: active.workspace,
+            delimiter: active.delimiter,
+            detail: active.summaryDetail,
+            failedFilePath: scratch('failed.csv')
+          })
+        )
     }
 
     await io.group('📝 Reporting', async () => {
@@ -179,7 +196,8 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
         budgetBytes: SUMMARY_BUDGET_BYTES - Buffer.byteLength(review) - Buffer.byteLength(outcomeSection),
         ...(upload ? { upload } : {})
       })
-      if (!(await io.writeSummary(summary + outcomeSection + review)))
+      const cancelled = signal?.aborted ? cancelledNote(upload, reasonOf(signal)) : ''
+      if (!(await io.writeSummary(cancelled + summary + outcomeSection + review)))
         io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
       if (stage && active.review.comment) await commentOnPullRequest(stage, active, env, payload, io)
       const outputs = {
@@ -189,9 +207,11 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
       }
       for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
       const gate = gatesStop ? stage?.review.gates.diagnostics.find((d) => d.severity === 'error') : undefined
-      const reason = gate
-        ? `Nothing was sent: ${gate.message}`
-        : (failureReason(planTotals(plan), active.failOn, upload) ?? outcomes?.failureReason)
+      const reason = signal?.aborted
+        ? cancelledReason(upload, reasonOf(signal), scratch('manifest.jsonl'))
+        : gate
+          ? `Nothing was sent: ${gate.message}`
+          : (failureReason(planTotals(plan), active.failOn, upload) ?? outcomes?.failureReason)
       if (reason) io.setFailed(reason)
     })
   } catch (error) {
@@ -223,6 +243,16 @@ async function resendOnly<P extends Parameters<typeof narrowPlan>[0]>(
       `resend-from: ${plural(narrowed.missing.length, 'failed record')} not among this run's valid records (removed or now invalid): ${narrowed.missing.slice(0, 10).join(', ')}${narrowed.missing.length > 10 ? ', …' : ''}.`
     )
   return narrowed.plan
+}
+
+function asInputError(error: unknown): never {
+  throw new InputError({ severity: 'error', rule: 'input', message: (error as Error).message })
+}
+
+/** The work's result, or undefined as soon as the run is cancelled (the work is left to be cut off at exit). */
+async function untilCancelled<T>(signal: AbortSignal | undefined, work: Promise<T>): Promise<T | undefined> {
+  work.catch(() => undefined)
+  return Promise.race([work, whenAborted(signal).then(() => undefined)])
 }
 
 /** Counts of the comparison with the base, and the calls `changed-only` saved. */

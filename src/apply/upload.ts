@@ -8,6 +8,7 @@ import type { Batch, Plan } from '../plan/types.ts'
 import { GraphError, type GraphClient } from '../graph/http.ts'
 import { BudgetExhausted, type Pacer } from '../graph/pacer.ts'
 import { bulkUpload, rejectionHint, type JobTarget } from '../graph/provisioning.ts'
+import { Cancelled } from './cancel.ts'
 
 export type NotSentKind = 'budget' | 'quota' | 'rejected' | 'exhausted' | 'unauthorized' | 'stopped'
 
@@ -64,6 +65,10 @@ export interface UploadOptions {
   concurrency: number
   now: () => number
   log: { info(message: string): void; warn(message: string): void; debug(message: string): void }
+  /** Called with each request's outcome as soon as it is settled (the manifest journal). */
+  onOutcome?: (outcome: RequestOutcome) => void
+  /** Cancellation (SIGINT/SIGTERM): no call starts after it; answers of calls in flight are still recorded. */
+  signal?: AbortSignal
 }
 
 class StopSignal extends Error {}
@@ -88,6 +93,12 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
     }
   }
 
+  const halted = (): boolean => {
+    if (options.signal?.aborted)
+      stop('cancelled', `the run was cancelled (${String(options.signal.reason)}).`)
+    return stopped !== undefined
+  }
+
   const send = async (index: number): Promise<RequestOutcome> => {
     const batch = batches[index] as Batch
     const base = { request: index, records: batch.records.length }
@@ -95,9 +106,9 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
     try {
       const response = await bulkUpload(options.client, options.target, options.render(batch), {
         beforeAttempt: async () => {
-          if (stopped) throw new StopSignal()
+          if (halted()) throw new StopSignal()
           await options.pacer.acquire()
-          if (stopped) throw new StopSignal()
+          if (halted()) throw new StopSignal()
           attempts++
         },
         onThrottled: (waitMs) => options.pacer.pause(waitMs),
@@ -134,7 +145,8 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
         kind,
         reason
       })
-      if (error instanceof StopSignal)
+      // A wait (pacer, retry) cut short by the cancellation: this request was not sent again.
+      if (error instanceof StopSignal || (error instanceof Cancelled && halted()))
         return notSent('stopped', `not sent: ${stopped?.message ?? 'the upload stopped'}`)
       if (error instanceof BudgetExhausted) {
         stop(
@@ -169,12 +181,13 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (stopped) return
+      if (halted()) return
       const index = next++
       if (index >= batches.length) return
       try {
         await Promise.all((deps[index] ?? []).map((d) => settled[d]?.promise))
         outcomes[index] = await send(index)
+        options.onOutcome?.(outcomes[index] as RequestOutcome)
       } finally {
         settled[index]?.resolve()
       }

@@ -1,0 +1,94 @@
+/**
+ * resume-from: a rerun of an interrupted apply run (cancelled, timed out, killed, stopped by the quota) sends only
+ * the records the interrupted run did not get staged, and reads the outcomes of those it did. What was staged comes
+ * from the interrupted run's manifest journal (JSON Lines, written as each answer arrived, so it survives a kill) or
+ * its report file.
+ */
+import { readFile } from 'node:fs/promises'
+import { stagedInJournal } from '../apply/journal.ts'
+import type { Plan } from '../plan/types.ts'
+import type { SentRecord } from './outcome.ts'
+import { readPreviousReport } from './report.ts'
+import { batchesFor } from './resend.ts'
+
+export interface ResumePoint {
+  file: string
+  /** externalId → when its request was staged (ms since the epoch). */
+  staged: Map<string, number>
+}
+
+/** Reads a manifest journal (`.jsonl`) or a report file; errors name the input and the file. */
+export async function readResumePoint(file: string): Promise<ResumePoint> {
+  if (!/\.jsonl$/i.test(file)) {
+    const report = await readPreviousReport(file, 'resume-from')
+    return { file, staged: new Map(report.sent.map((s) => [s.externalId, s.sentAt])) }
+  }
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch {
+    throw new Error(
+      `Input 'resume-from': cannot read '${file}'. Pass the manifest (or report file) of the interrupted run, for example downloaded with actions/download-artifact.`
+    )
+  }
+  try {
+    return { file, staged: stagedInJournal(text, file) }
+  } catch (error) {
+    throw new Error(`Input 'resume-from': ${(error as Error).message}`)
+  }
+}
+
+export interface ResumedPlan<P> {
+  /** The plan with only the records still to send in its batches (the others stay, counted but not sent). */
+  plan: P
+  /** This run's records that the interrupted run staged: their outcomes are read, they are not sent again. */
+  staged: SentRecord[]
+  /** Staged ids that are not among this run's valid records (removed or changed into invalid since). */
+  missing: string[]
+}
+
+export function resumePlan<P extends Pick<Plan, 'records' | 'batches' | 'batchSize' | 'files'>>(
+  plan: P,
+  point: ResumePoint
+): ResumedPlan<P> {
+  const toSend = new Set<string>()
+  const staged: SentRecord[] = []
+  const found = new Set<string>()
+  for (const batch of plan.batches)
+    for (const index of batch.records) {
+      const record = plan.records[index]
+      if (record?.externalId === undefined) continue
+      const sentAt = point.staged.get(record.externalId)
+      if (sentAt === undefined) {
+        toSend.add(record.externalId)
+        continue
+      }
+      found.add(record.externalId)
+      staged.push({
+        file: plan.files[record.fileIndex]?.file ?? '',
+        line: record.line,
+        externalId: record.externalId,
+        sentAt
+      })
+    }
+  const missing = [...point.staged.keys()].filter((id) => !found.has(id))
+  return { plan: { ...plan, batches: batchesFor(plan, toSend, plan.batchSize) }, staged, missing }
+}
+
+/** Reads the resume point and narrows the plan to what is still to send, saying what it found. */
+export async function resumeFrom<P extends Pick<Plan, 'records' | 'batches' | 'batchSize' | 'files'>>(
+  plan: P,
+  file: string,
+  log: { info(message: string): void; warn(message: string): void }
+): Promise<ResumedPlan<P>> {
+  const resumed = resumePlan(plan, await readResumePoint(file))
+  const left = resumed.plan.batches.reduce((sum, batch) => sum + batch.records.length, 0)
+  log.info(
+    `resume-from: ${resumed.staged.length} records were staged by the interrupted run and are not sent again (their outcomes are read); ${left} are sent now.`
+  )
+  if (resumed.missing.length > 0)
+    log.warn(
+      `resume-from: ${resumed.missing.length} staged records are not among this run's valid records (removed or now invalid): ${resumed.missing.slice(0, 10).join(', ')}${resumed.missing.length > 10 ? ', …' : ''}.`
+    )
+  return resumed
+}
