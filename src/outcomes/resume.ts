@@ -4,7 +4,8 @@
  * from the interrupted run's manifest journal (JSON Lines, written as each answer arrived, so it survives a kill) or
  * its report file.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, readdir, stat } from 'node:fs/promises'
+import path from 'node:path'
 import { stagedInJournal } from '../apply/journal.ts'
 import type { Plan } from '../plan/types.ts'
 import type { SentRecord } from './outcome.ts'
@@ -17,11 +18,32 @@ export interface ResumePoint {
   staged: Map<string, number>
 }
 
-/** Reads a manifest journal (`.jsonl`) or a report file; errors name the input and the file. */
-export async function readResumePoint(file: string): Promise<ResumePoint> {
+/**
+ * Reads a manifest journal (`.jsonl`), a report file, or a folder holding journals (the manifests of every earlier
+ * attempt, as downloaded from their artifacts): what any of them staged counts as staged. A path that does not exist
+ * is an empty resume point (a first attempt has nothing to resume from); errors name the input and the file.
+ */
+export async function readResumePoint(file: string): Promise<ResumePoint & { files: string[] }> {
+  const info = await stat(file).catch(() => undefined)
+  if (info === undefined) return { file, files: [], staged: new Map() }
+  const files = info.isDirectory() ? await journalsIn(file) : [file]
+  const staged = new Map<string, number>()
+  for (const one of files) for (const [id, at] of await readOne(one)) staged.set(id, at)
+  return { file, files, staged }
+}
+
+async function journalsIn(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.manifest.jsonl'))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort()
+}
+
+async function readOne(file: string): Promise<Map<string, number>> {
   if (!/\.jsonl$/i.test(file)) {
     const report = await readPreviousReport(file, 'resume-from')
-    return { file, staged: new Map(report.sent.map((s) => [s.externalId, s.sentAt])) }
+    return new Map(report.sent.map((s) => [s.externalId, s.sentAt]))
   }
   let text: string
   try {
@@ -32,7 +54,7 @@ export async function readResumePoint(file: string): Promise<ResumePoint> {
     )
   }
   try {
-    return { file, staged: stagedInJournal(text, file) }
+    return stagedInJournal(text, file)
   } catch (error) {
     throw new Error(`Input 'resume-from': ${(error as Error).message}`)
   }
@@ -81,10 +103,15 @@ export async function resumeFrom<P extends Pick<Plan, 'records' | 'batches' | 'b
   file: string,
   log: { info(message: string): void; warn(message: string): void }
 ): Promise<ResumedPlan<P>> {
-  const resumed = resumePlan(plan, await readResumePoint(file))
+  const point = await readResumePoint(file)
+  if (point.files.length === 0) {
+    log.info(`resume-from: nothing to resume from at ${file} (a first attempt): every record is sent.`)
+    return { plan, staged: [], missing: [] }
+  }
+  const resumed = resumePlan(plan, point)
   const left = resumed.plan.batches.reduce((sum, batch) => sum + batch.records.length, 0)
   log.info(
-    `resume-from: ${resumed.staged.length} records were staged by the interrupted run and are not sent again (their outcomes are read); ${left} are sent now.`
+    `resume-from (${point.files.length} manifest${point.files.length === 1 ? '' : 's'}): ${resumed.staged.length} records were staged by the interrupted run and are not sent again (their outcomes are read); ${left} are sent now.`
   )
   if (resumed.missing.length > 0)
     log.warn(

@@ -113,13 +113,16 @@ describe('a cancelled apply run', () => {
     expect(journaled.sort()).toEqual([...staged.keys()].sort())
 
     // The rerun, given the journal (as downloaded from the artifact): the rest only, and the outcomes of all.
-    cpSync(journalFile, path.join(workspace, 'previous', 'entra-hr-sync-sync.manifest.jsonl'))
+    cpSync(
+      journalFile,
+      path.join(workspace, 'previous', 'entra-hr-sync-manifest-1', 'entra-hr-sync-sync.manifest.jsonl')
+    )
     const callsBefore = emu.inspect().counters.byEndpoint['graph.bulkUpload']?.calls ?? 0
     const second = await runAction({
       workspace,
       inputs: {
         ...inputs,
-        'resume-from': 'previous/entra-hr-sync-sync.manifest.jsonl',
+        'resume-from': 'previous',
         'logs-timeout': '0',
         'not-seen': 'ignore'
       },
@@ -128,7 +131,7 @@ describe('a cancelled apply run', () => {
     expect(second.stderr).toBe('')
     expect(second.exitCode).toBe(0)
     expect(second.stdout).toContain(
-      `resume-from: ${n} records were staged by the interrupted run and are not sent again (their outcomes are read); ${10 - n} are sent now.`
+      `resume-from (1 manifest): ${n} records were staged by the interrupted run and are not sent again (their outcomes are read); ${10 - n} are sent now.`
     )
     const calls = (emu.inspect().counters.byEndpoint['graph.bulkUpload']?.calls ?? 0) - callsBefore
     expect(calls).toBe(10 - n)

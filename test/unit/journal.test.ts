@@ -5,7 +5,7 @@ import path from 'node:path'
 import { Cancelled, cancellableSleep, cancellationOnSignals } from '../../src/apply/cancel.ts'
 import { cutShort, openJournal, stagedInJournal } from '../../src/apply/journal.ts'
 import type { RequestOutcome } from '../../src/apply/upload.ts'
-import { resumePlan } from '../../src/outcomes/resume.ts'
+import { readResumePoint, resumePlan } from '../../src/outcomes/resume.ts'
 import { EventEmitter } from 'node:events'
 
 function outcome(request: number, staged: boolean, at = Date.UTC(2026, 0, 1)): RequestOutcome {
@@ -46,7 +46,7 @@ describe('manifest journal', () => {
       records: ['E1', 'E2', 'E3'].map((externalId, i) => ({ externalId, fileIndex: 0, line: i + 2 })),
       batches: [{ records: [0, 1] }, { records: [2] }]
     }
-    const resumed = resumePlan(plan as never, {
+    const resumed = resumePlan(plan as unknown as Parameters<typeof resumePlan>[0], {
       file: 'x',
       staged: new Map([
         ['E2', 5],
@@ -68,6 +68,28 @@ describe('manifest journal', () => {
     expect(result.totals).toMatchObject({ sent: 2, notSent: 2 })
     expect(result.stopped?.kind).toBe('cancelled')
     expect(result.requests[1]?.reason).toMatch(/^not confirmed: the run was cancelled \(SIGTERM\)/)
+  })
+})
+
+describe('resume points', () => {
+  test('a folder of manifests (one per earlier attempt) adds up; a missing path is nothing to resume', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'previous-'))
+    for (const [attempt, ids] of [
+      [1, ['E1']],
+      [2, ['E2', 'E3']]
+    ] as const) {
+      const journal = openJournal(path.join(folder, `m-${attempt}`, 'entra-hr-sync-sync.manifest.jsonl'), {
+        startedAt: '2026-01-01T00:00:00.000Z',
+        requests: 1,
+        records: ids.length
+      })
+      journal.record(outcome(0, true), ids)
+      journal.close()
+    }
+    const point = await readResumePoint(folder)
+    expect(point.files).toHaveLength(2)
+    expect([...point.staged.keys()].sort()).toEqual(['E1', 'E2', 'E3'])
+    expect((await readResumePoint(path.join(folder, 'absent'))).files).toEqual([])
   })
 })
 
