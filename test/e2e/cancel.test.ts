@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startEmulator, type Emulator } from '../emulator/index.ts'
+import { acceptedByEmulator } from '../helpers/accepted.ts'
 import { emulatorRunOptions, runAction } from '../helpers/run-action.ts'
 
 const examples = path.join(import.meta.dirname, '..', '..', 'examples')
@@ -24,18 +25,6 @@ interface Manifest {
   outcome: 'staged' | 'not-sent'
   requestId: string | null
   reason?: string
-}
-
-/** externalId → how many times the emulator accepted it (202). */
-function stagedByEmulator(emu: Emulator): Map<string, number> {
-  const accepted = new Map<string, number>()
-  for (const request of emu.inspect().requests) {
-    if (request.endpoint !== 'graph.bulkUpload' || request.status !== 202) continue
-    const body = JSON.parse(request.body) as { Operations: Array<{ data: { externalId: string } }> }
-    for (const op of body.Operations)
-      accepted.set(op.data.externalId, (accepted.get(op.data.externalId) ?? 0) + 1)
-  }
-  return accepted
 }
 
 describe('a cancelled apply run', () => {
@@ -77,7 +66,7 @@ describe('a cancelled apply run', () => {
     // Within GitHub's grace period (SIGTERM is followed by a kill 2.5 s later; SIGINT by SIGTERM 7.5 s later).
     expect(exitedAfterMs).toBeLessThan(2_500)
 
-    const staged = stagedByEmulator(emu)
+    const staged = acceptedByEmulator(emu)
     const report = JSON.parse(
       readFileSync(path.join(first.runnerTemp, 'entra-hr-sync-sync.json'), 'utf8')
     ) as {
@@ -136,7 +125,7 @@ describe('a cancelled apply run', () => {
     const calls = (emu.inspect().counters.byEndpoint['graph.bulkUpload']?.calls ?? 0) - callsBefore
     expect(calls).toBe(10 - n)
     expect(second.outputs).toMatchObject({ sent: String(10 - n), 'not-sent': '0' })
-    const everyRecord = stagedByEmulator(emu)
+    const everyRecord = acceptedByEmulator(emu)
     expect(everyRecord.size).toBe(10)
     expect([...everyRecord.values()].every((times) => times === 1)).toBe(true)
     const outcomes = JSON.parse(

@@ -23,6 +23,8 @@ export async function runAction(options: {
   workspace: string
   inputs: Record<string, string>
   env?: Record<string, string>
+  /** RUNNER_TEMP, when the job's steps share it (default: a new folder for this run). */
+  runnerTemp?: string
   /** Sees stdout as it grows and may signal the process (as the runner does when a job is cancelled). */
   onStdout?: (stdout: string, kill: (signal: NodeJS.Signals) => void) => void
 }): Promise<ActionRun> {
@@ -35,7 +37,7 @@ export async function runAction(options: {
     GITHUB_PATH: path.join(runner, 'path')
   }
   for (const file of Object.values(files)) writeFileSync(file, '')
-  const runnerTemp = path.join(runner, 'temp')
+  const runnerTemp = options.runnerTemp ?? path.join(runner, 'temp')
 
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',

@@ -6,7 +6,7 @@
  * evaluated for the contexts the docs use (steps, vars, inputs, matrix) with `&&`, `||` and literals.
  */
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parse } from 'yaml'
@@ -90,6 +90,7 @@ export interface Trigger {
 
 export interface JobRun {
   workspace: string
+  runnerTemp: string
   steps: Array<{
     step: Step
     outcome: 'success' | 'failure' | 'skipped'
@@ -97,35 +98,43 @@ export interface JobRun {
     stdout?: string
   }>
   outputs: Record<string, Record<string, string>>
+  cancelled: boolean
 }
 
 export interface JobOptions {
   remote: Remote
   trigger: Trigger
-  /** `vars`, `inputs`, `matrix` contexts. */
+  /** `vars`, `inputs`, `matrix`, `github` contexts. */
   contexts?: Record<string, Record<string, unknown>>
   /** Inputs the test adds to every step of the action (the emulator's hosts), and environment variables. */
   extraInputs?: Record<string, string>
   env?: Record<string, string>
-  /** Folder shared by the jobs of a workflow run for upload/download-artifact. */
+  /** Folder shared by the attempts and jobs of a workflow run for upload/download-artifact (one folder per name). */
   artifacts?: string
+  /** Cancels the run (SIGTERM to the action's step, as the runner does) when the action's stdout satisfies this. */
+  cancelWhen?: (stdout: string) => boolean
 }
 
-/** Runs one job's steps in order; a failed step skips the rest unless their `if` says always(). */
+type StepResult = JobRun['steps'][number]
+
+/**
+ * Runs one job's steps in order. A failed step skips the rest unless their `if` says always() or failure();
+ * a cancelled run runs only the always() steps; `continue-on-error` keeps a failure from failing the job.
+ */
 export async function runJob(job: Job, options: JobOptions): Promise<JobRun> {
   const workspace = mkdtempSync(path.join(tmpdir(), 'workspace-'))
+  const runnerTemp = mkdtempSync(path.join(tmpdir(), 'runner-temp-'))
   const eventFile = path.join(mkdtempSync(path.join(tmpdir(), 'event-')), 'event.json')
   writeFileSync(eventFile, JSON.stringify(options.trigger.payload))
   const artifacts = options.artifacts ?? mkdtempSync(path.join(tmpdir(), 'artifacts-'))
-  const result: JobRun = { workspace, steps: [], outputs: {} }
+  const result: JobRun = { workspace, runnerTemp, steps: [], outputs: {}, cancelled: false }
   let failed = false
   for (const [index, step] of job.steps.entries()) {
-    const condition = step.if ?? 'success()'
-    if (failed ? !/always\(\)|failure\(\)/.test(condition) : /failure\(\)/.test(condition)) {
+    const contexts = { ...options.contexts, runner: { temp: runnerTemp }, steps: stepContext(result.outputs) }
+    if (!shouldRun(step.if, { failed, cancelled: result.cancelled }, contexts)) {
       result.steps.push({ step, outcome: 'skipped' })
       continue
     }
-    const contexts = { ...options.contexts, steps: stepContext(result.outputs) }
     const inputs = Object.fromEntries(
       Object.entries(step.with ?? {}).map(([name, value]) => [name, evaluate(String(value), contexts)])
     )
@@ -137,45 +146,123 @@ export async function runJob(job: Job, options: JobOptions): Promise<JobRun> {
       GITHUB_ACTION: step.id ?? `__step${index}`,
       ...options.env
     }
-    if (step.uses?.startsWith('actions/checkout@')) {
-      checkout(workspace, options.remote, options.trigger, inputs)
-      result.steps.push({ step, outcome: 'success' })
-    } else if (step.uses !== undefined && ACTION.test(step.uses)) {
-      const action = await runAction({ workspace, inputs: { ...options.extraInputs, ...inputs }, env })
-      if (step.id) result.outputs[step.id] = action.outputs
-      const outcome = action.exitCode === 0 ? 'success' : 'failure'
-      result.steps.push({ step, outcome, action })
-      failed ||= outcome === 'failure'
-    } else if (step.uses?.startsWith('actions/upload-artifact@')) {
-      const from = path.resolve(workspace, inputs.path ?? '')
-      const to = path.join(artifacts, inputs.name ?? 'artifact', path.basename(from))
-      mkdirSync(path.dirname(to), { recursive: true })
-      cpSync(from, to, { recursive: true })
-      result.steps.push({ step, outcome: 'success' })
-    } else if (step.uses?.startsWith('actions/download-artifact@')) {
-      cpSync(path.join(artifacts, inputs.name ?? 'artifact'), path.join(workspace, inputs.path ?? '.'), {
-        recursive: true
-      })
-      result.steps.push({ step, outcome: 'success' })
-    } else if (step.run !== undefined) {
-      const script = evaluate(step.run, contexts)
-      try {
-        const stdout = execFileSync('bash', ['-e', '-c', script], {
-          cwd: workspace,
-          env: { PATH: process.env.PATH ?? '', HOME: workspace, ...env, ...step.env },
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'pipe']
-        })
-        result.steps.push({ step, outcome: 'success', stdout })
-      } catch {
-        result.steps.push({ step, outcome: 'failure' })
-        failed = true
-      }
-    } else {
-      throw new Error(`workflow step ${index + 1} (${step.uses ?? '?'}) cannot run offline`)
-    }
+    const done = await runStep(step, index, {
+      workspace,
+      runnerTemp,
+      artifacts,
+      inputs,
+      env,
+      contexts,
+      options
+    })
+    if (done.action && step.id) result.outputs[step.id] = done.action.outputs
+    if (done.cancelled) result.cancelled = true
+    result.steps.push(done.result)
+    if (
+      done.result.outcome === 'failure' &&
+      !(step as { 'continue-on-error'?: boolean })['continue-on-error']
+    )
+      failed = true
   }
   return result
+}
+
+function shouldRun(
+  condition: string | undefined,
+  state: { failed: boolean; cancelled: boolean },
+  contexts: Record<string, unknown>
+): boolean {
+  const text = (condition ?? 'success()').replace(/^\$\{\{\s*|\s*\}\}$/g, '')
+  if (/always\(\)/.test(text)) return true
+  if (state.cancelled) return /cancelled\(\)/.test(text)
+  if (/failure\(\)/.test(text)) return state.failed
+  if (state.failed) return false
+  return text === 'success()' || Boolean(expr(text, contexts))
+}
+
+interface StepContext {
+  workspace: string
+  runnerTemp: string
+  artifacts: string
+  inputs: Record<string, string>
+  env: Record<string, string>
+  contexts: Record<string, unknown>
+  options: JobOptions
+}
+
+async function runStep(
+  step: Step,
+  index: number,
+  c: StepContext
+): Promise<{ result: StepResult; action?: ActionRun; cancelled?: boolean }> {
+  const { inputs, workspace } = c
+  if (step.uses?.startsWith('actions/checkout@')) {
+    checkout(workspace, c.options.remote, c.options.trigger, inputs)
+    return { result: { step, outcome: 'success' } }
+  }
+  if (step.uses !== undefined && ACTION.test(step.uses)) {
+    let cancelled = false
+    const action = await runAction({
+      workspace,
+      runnerTemp: c.runnerTemp,
+      inputs: { ...c.options.extraInputs, ...inputs },
+      env: c.env,
+      onStdout: (stdout, kill) => {
+        if (!cancelled && c.options.cancelWhen?.(stdout)) {
+          cancelled = true
+          kill('SIGTERM')
+        }
+      }
+    })
+    return {
+      result: { step, outcome: action.exitCode === 0 ? 'success' : 'failure', action },
+      action,
+      cancelled
+    }
+  }
+  if (step.uses?.startsWith('actions/upload-artifact@')) {
+    // Each line of `path` a file; missing files are left out (if-no-files-found: warn).
+    const folder = path.join(c.artifacts, inputs.name ?? 'artifact')
+    mkdirSync(folder, { recursive: true })
+    for (const line of (inputs.path ?? '').split('\n').filter((l) => l.trim() !== '')) {
+      const from = path.resolve(workspace, line.trim())
+      if (existsSync(from)) cpSync(from, path.join(folder, path.basename(from)), { recursive: true })
+    }
+    return { result: { step, outcome: 'success' } }
+  }
+  if (step.uses?.startsWith('actions/download-artifact@')) {
+    // By name into `path`; by `pattern` each artifact into `path/<name>/`.
+    const target = path.join(workspace, inputs.path ?? '.')
+    const names = inputs.pattern
+      ? readdirSync(c.artifacts).filter((name) => path.posix.matchesGlob(name, inputs.pattern as string))
+      : [inputs.name ?? 'artifact'].filter((name) => existsSync(path.join(c.artifacts, name)))
+    if (names.length === 0) return { result: { step, outcome: 'failure' } }
+    for (const name of names)
+      cpSync(path.join(c.artifacts, name), inputs.pattern ? path.join(target, name) : target, {
+        recursive: true
+      })
+    return { result: { step, outcome: 'success' } }
+  }
+  if (step.run !== undefined) {
+    try {
+      const stdout = execFileSync('bash', ['-e', '-c', evaluate(step.run, c.contexts)], {
+        cwd: workspace,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: workspace,
+          RUNNER_TEMP: c.runnerTemp,
+          ...c.env,
+          ...step.env
+        },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+      return { result: { step, outcome: 'success', stdout } }
+    } catch {
+      return { result: { step, outcome: 'failure' } }
+    }
+  }
+  throw new Error(`workflow step ${index + 1} (${step.uses ?? '?'}) cannot run offline`)
 }
 
 /** What actions/checkout does: init, `origin` set, the event's ref fetched at fetch-depth (default 1), checked out. */
@@ -228,7 +315,17 @@ function expr(expression: string, contexts: Record<string, unknown>): unknown {
     }
     return value
   }
+  for (const operator of ['!=', '==']) {
+    const sides = splitTop(expression, operator)
+    if (sides.length === 2) {
+      const [left, right] = sides.map((side) => expr(side, contexts))
+      // GitHub compares a string with a number as numbers ('1' == 1).
+      const equal = String(left) === String(right)
+      return operator === '==' ? equal : !equal
+    }
+  }
   const term = expression.trim()
+  if (term.startsWith('!')) return !expr(term.slice(1), contexts)
   if (/^'.*'$/.test(term)) return term.slice(1, -1).replace(/''/g, "'")
   if (term === 'true' || term === 'false') return term === 'true'
   if (/^-?\d+(\.\d+)?$/.test(term)) return Number(term)

@@ -1,0 +1,99 @@
+/**
+ * End to end: the README's apply workflow, step by step as the runner runs it (checkout of a bare "remote", the
+ * action's step with the README's inputs, artifacts kept between attempts), against the emulator. Attempt 1 is
+ * cancelled in the middle of the upload; its report and manifest are uploaded all the same (`if: always()`); attempt 2
+ * ("Re-run jobs") downloads them and sends only the rest, so every record reaches Entra exactly once.
+ */
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { startEmulator, type Emulator } from '../emulator/index.ts'
+import { acceptedByEmulator } from '../helpers/accepted.ts'
+import { emulatorRunOptions } from '../helpers/run-action.ts'
+import { createRepo } from '../unit/git/repo.ts'
+import { ACTION, bareRemote, parseWorkflow, runJob, yamlBlocks, type Job } from '../helpers/workflow.ts'
+
+const root = path.join(import.meta.dirname, '..', '..')
+
+let emulator: Emulator | undefined
+afterEach(async () => {
+  await emulator?.stop()
+  emulator = undefined
+})
+
+function readmeApplyJob(): Job {
+  const block = yamlBlocks(path.join(root, 'README.md')).find((b) => b.text.includes('resume-from:'))
+  if (!block) throw new Error('README.md has no apply workflow with resume-from')
+  return parseWorkflow(block).jobs.sync as Job
+}
+
+describe("the README's apply workflow", () => {
+  test('cancelled mid-upload, then re-run: the report survives, the re-run sends only the rest', async () => {
+    const repo = createRepo('readme-apply-')
+    cpSync(path.join(root, 'examples', 'hr'), path.join(repo.dir, 'hr'), { recursive: true })
+    cpSync(path.join(root, 'examples', 'mapping.yml'), path.join(repo.dir, 'hr', 'mapping.yml'))
+    const sha = repo.commit('HR export')
+    const remote = bareRemote(repo.dir)
+    emulator = await startEmulator({
+      deterministic: false,
+      processing: { delayMs: 60_000 },
+      faults: [{ target: 'graph.bulkUpload', delayMs: 700 }]
+    })
+    const emu = emulator
+    const target = emulatorRunOptions(emu.env())
+    const job = readmeApplyJob()
+    expect(job.environment).toBe('production')
+    const artifacts = mkdtempSync(path.join(tmpdir(), 'artifacts-'))
+    const attempt = (n: number, cancel: boolean) =>
+      runJob(job, {
+        remote,
+        trigger: { event: 'workflow_dispatch', ref: 'refs/heads/main', sha, payload: {} },
+        contexts: {
+          vars: {
+            ENTRA_TENANT_ID: target.inputs['tenant-id'],
+            ENTRA_CLIENT_ID: target.inputs['client-id'],
+            ENTRA_PROVISIONING_SP_ID: target.inputs['service-principal-id'],
+            ENTRA_PROVISIONING_JOB_ID: target.inputs['job-id']
+          },
+          github: { run_attempt: String(n), run_id: '42', token: 'not-used-offline' }
+        },
+        // The emulator's hosts; one record per request so the upload lasts long enough to be cancelled.
+        extraInputs: {
+          'authority-host': target.inputs['authority-host'] as string,
+          'graph-url': target.inputs['graph-url'] as string,
+          'batch-size': '1',
+          'logs-timeout': '0',
+          'not-seen': 'ignore'
+        },
+        env: { ...target.env, ENTRA_HR_SYNC_MAX_WAIT_MS: '20', ENTRA_HR_SYNC_CONCURRENCY: '2' },
+        artifacts,
+        ...(cancel ? { cancelWhen: (stdout: string) => stdout.includes('3 of 10 requests answered') } : {})
+      })
+
+    const first = await attempt(1, true)
+    expect(first.cancelled).toBe(true)
+    expect(first.steps.map((s) => s.outcome)).toEqual(['success', 'skipped', 'failure', 'success'])
+    expect(readdirSync(path.join(artifacts, 'entra-hr-sync-manifest-1')).sort()).toEqual([
+      'entra-hr-sync-sync.json',
+      'entra-hr-sync-sync.manifest.jsonl'
+    ])
+    const callsFirst = emu.inspect().counters.byEndpoint['graph.bulkUpload']?.calls ?? 0
+    expect(callsFirst).toBeGreaterThanOrEqual(3)
+    expect(callsFirst).toBeLessThan(10)
+
+    const second = await attempt(2, false)
+    expect(second.steps.map((s) => s.outcome)).toEqual(['success', 'success', 'success', 'success'])
+    const action = second.steps.find((s) => s.step.uses !== undefined && ACTION.test(s.step.uses))?.action
+    expect(action?.stdout).toContain(`resume-from (1 manifest): ${callsFirst} records were staged`)
+    expect(
+      existsSync(path.join(artifacts, 'entra-hr-sync-manifest-2', 'entra-hr-sync-sync.manifest.jsonl'))
+    ).toBe(true)
+
+    // Every record reached Entra exactly once over the two attempts.
+    const accepted = acceptedByEmulator(emu)
+    expect(accepted.size).toBe(10)
+    expect([...accepted.values()]).toEqual(Array(10).fill(1))
+    expect(emu.inspect().counters.byEndpoint['graph.bulkUpload']?.calls).toBe(10)
+  })
+})
