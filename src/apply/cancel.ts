@@ -59,8 +59,9 @@ export function cancelledNote(upload: UploadResult | undefined, reason: string):
   const staged = upload?.totals.sent ?? 0
   const notSent = upload?.totals.notSent ?? 0
   return (
-    `> [!CAUTION]\n> **cancelled: ${staged} staged, ${notSent} not sent** (records; ${reason}). ` +
-    'The manifest below lists exactly what was staged; re-run with `resume-from` to send only the rest.\n\n'
+    `> [!CAUTION]\n> **cancelled: ${staged} staged, ${notSent} not sent** (records, on ${reason}). ` +
+    "The JSON report's manifest and the manifest journal list exactly what was staged; re-run with `resume-from` to " +
+    'send only the rest.\n\n'
   )
 }
 
