@@ -5,14 +5,14 @@
  * ("Re-run jobs") downloads them and sends only the rest, so every record reaches Entra exactly once.
  */
 import { afterEach, describe, expect, test } from '@jest/globals'
-import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startEmulator, type Emulator } from '../emulator/index.ts'
 import { acceptedByEmulator } from '../helpers/accepted.ts'
 import { emulatorRunOptions } from '../helpers/run-action.ts'
 import { createRepo } from '../unit/git/repo.ts'
-import { ACTION, bareRemote, parseWorkflow, runJob, yamlBlocks, type Job } from '../helpers/workflow.ts'
+import { ACTION, bareRemote, git, parseWorkflow, runJob, yamlBlocks, type Job } from '../helpers/workflow.ts'
 
 const root = path.join(import.meta.dirname, '..', '..')
 
@@ -22,10 +22,23 @@ afterEach(async () => {
   emulator = undefined
 })
 
-function readmeApplyJob(): Job {
-  const block = yamlBlocks(path.join(root, 'README.md')).find((b) => b.text.includes('resume-from:'))
-  if (!block) throw new Error('README.md has no apply workflow with resume-from')
+/** The `sync` job of the README's workflow block that contains `marker`. */
+function readmeJob(marker: string): Job {
+  const block = yamlBlocks(path.join(root, 'README.md')).find((b) => b.text.includes(marker))
+  if (!block) throw new Error(`README.md has no workflow with ${marker}`)
   return parseWorkflow(block).jobs.sync as Job
+}
+
+/** The README's `vars` (both spellings it uses), filled with the emulator's tenant, app and job. */
+function varsFor(inputs: Record<string, string>): Record<string, string | undefined> {
+  return {
+    ENTRA_TENANT_ID: inputs['tenant-id'],
+    ENTRA_CLIENT_ID: inputs['client-id'],
+    ENTRA_PROVISIONING_SP_ID: inputs['service-principal-id'],
+    ENTRA_SERVICE_PRINCIPAL_ID: inputs['service-principal-id'],
+    ENTRA_PROVISIONING_JOB_ID: inputs['job-id'],
+    ENTRA_JOB_ID: inputs['job-id']
+  }
 }
 
 describe("the README's apply workflow", () => {
@@ -42,7 +55,7 @@ describe("the README's apply workflow", () => {
     })
     const emu = emulator
     const target = emulatorRunOptions(emu.env())
-    const job = readmeApplyJob()
+    const job = readmeJob('resume-from:')
     expect(job.environment).toBe('production')
     const artifacts = mkdtempSync(path.join(tmpdir(), 'artifacts-'))
     const attempt = (n: number, cancel: boolean) =>
@@ -50,12 +63,7 @@ describe("the README's apply workflow", () => {
         remote,
         trigger: { event: 'workflow_dispatch', ref: 'refs/heads/main', sha, payload: {} },
         contexts: {
-          vars: {
-            ENTRA_TENANT_ID: target.inputs['tenant-id'],
-            ENTRA_CLIENT_ID: target.inputs['client-id'],
-            ENTRA_PROVISIONING_SP_ID: target.inputs['service-principal-id'],
-            ENTRA_PROVISIONING_JOB_ID: target.inputs['job-id']
-          },
+          vars: varsFor(target.inputs),
           github: { run_attempt: String(n), run_id: '42', token: 'not-used-offline' }
         },
         // The emulator's hosts; one record per request so the upload lasts long enough to be cancelled.
@@ -95,5 +103,48 @@ describe("the README's apply workflow", () => {
     expect(accepted.size).toBe(10)
     expect([...accepted.values()]).toEqual(Array(10).fill(1))
     expect(emu.inspect().counters.byEndpoint['graph.bulkUpload']?.calls).toBe(10)
+  })
+
+  test('the scheduled delta sync: sends only what changed since the tag, then moves the tag on the remote', async () => {
+    const repo = createRepo('readme-delta-')
+    cpSync(path.join(root, 'examples', 'hr'), path.join(repo.dir, 'hr'), { recursive: true })
+    cpSync(path.join(root, 'examples', 'mapping.yml'), path.join(repo.dir, 'hr', 'mapping.yml'))
+    repo.commit('base export')
+    repo.git('tag', 'hr-sync/last-success')
+    const employees = path.join(repo.dir, 'hr', 'employees.csv')
+    repo.write(
+      'hr/employees.csv',
+      readFileSync(employees, 'utf8').replace('Head of Engineering', 'VP Engineering')
+    )
+    const head = repo.commit('head export')
+    const remote = bareRemote(repo.dir)
+    emulator = await startEmulator({ deterministic: false, processing: { delayMs: 60_000 } })
+    const emu = emulator
+    const target = emulatorRunOptions(emu.env())
+    const job = readmeJob('base-ref: hr-sync/last-success')
+    const scheduled = () =>
+      runJob(job, {
+        remote,
+        trigger: { event: 'schedule', ref: 'refs/heads/main', sha: head, payload: { schedule: '0 5 * * *' } },
+        contexts: { vars: varsFor(target.inputs), inputs: {} },
+        extraInputs: {
+          'authority-host': target.inputs['authority-host'] as string,
+          'graph-url': target.inputs['graph-url'] as string,
+          'logs-timeout': '0',
+          'not-seen': 'ignore'
+        },
+        env: { ...target.env, ENTRA_HR_SYNC_MAX_WAIT_MS: '20' }
+      })
+
+    const first = await scheduled()
+    expect(first.steps.map((s) => s.outcome)).toEqual(['success', 'success', 'success'])
+    expect([...acceptedByEmulator(emu).keys()]).toEqual(['E1001'])
+    // The tag moved on the remote (git runs in the bare repository).
+    expect(git(remote.url.slice('file://'.length), 'rev-parse', 'hr-sync/last-success')).toBe(head)
+
+    // The next day, nothing changed: nothing is sent.
+    const second = await scheduled()
+    expect(second.steps.map((s) => s.outcome)).toEqual(['success', 'success', 'success'])
+    expect(emu.inspect().counters.byEndpoint['graph.bulkUpload']?.calls).toBe(1)
   })
 })
