@@ -29,6 +29,28 @@ function readmeJob(marker: string): Job {
   return parseWorkflow(block).jobs.sync as Job
 }
 
+/** The example HR files as the README lays them out: hr/*.csv and hr/mapping.yml. */
+function withExamples(dir: string): void {
+  cpSync(path.join(root, 'examples', 'hr'), path.join(dir, 'hr'), { recursive: true })
+  cpSync(path.join(root, 'examples', 'mapping.yml'), path.join(dir, 'hr', 'mapping.yml'))
+}
+
+/** The emulator's hosts (inputs a real workflow does not need), no log wait, and its environment variables. */
+function emulatorTarget(target: ReturnType<typeof emulatorRunOptions>): {
+  extraInputs: Record<string, string>
+  env: Record<string, string>
+} {
+  return {
+    extraInputs: {
+      'authority-host': target.inputs['authority-host'] as string,
+      'graph-url': target.inputs['graph-url'] as string,
+      'logs-timeout': '0',
+      'not-seen': 'ignore'
+    },
+    env: { ...target.env, ENTRA_HR_SYNC_MAX_WAIT_MS: '20' }
+  }
+}
+
 /** The README's `vars` (both spellings it uses), filled with the emulator's tenant, app and job. */
 function varsFor(inputs: Record<string, string>): Record<string, string | undefined> {
   return {
@@ -44,8 +66,7 @@ function varsFor(inputs: Record<string, string>): Record<string, string | undefi
 describe("the README's apply workflow", () => {
   test('cancelled mid-upload, then re-run: the report survives, the re-run sends only the rest', async () => {
     const repo = createRepo('readme-apply-')
-    cpSync(path.join(root, 'examples', 'hr'), path.join(repo.dir, 'hr'), { recursive: true })
-    cpSync(path.join(root, 'examples', 'mapping.yml'), path.join(repo.dir, 'hr', 'mapping.yml'))
+    withExamples(repo.dir)
     const sha = repo.commit('HR export')
     const remote = bareRemote(repo.dir)
     emulator = await startEmulator({
@@ -107,8 +128,7 @@ describe("the README's apply workflow", () => {
 
   test('the scheduled delta sync: sends only what changed since the tag, then moves the tag on the remote', async () => {
     const repo = createRepo('readme-delta-')
-    cpSync(path.join(root, 'examples', 'hr'), path.join(repo.dir, 'hr'), { recursive: true })
-    cpSync(path.join(root, 'examples', 'mapping.yml'), path.join(repo.dir, 'hr', 'mapping.yml'))
+    withExamples(repo.dir)
     repo.commit('base export')
     repo.git('tag', 'hr-sync/last-success')
     const employees = path.join(repo.dir, 'hr', 'employees.csv')
@@ -127,13 +147,7 @@ describe("the README's apply workflow", () => {
         remote,
         trigger: { event: 'schedule', ref: 'refs/heads/main', sha: head, payload: { schedule: '0 5 * * *' } },
         contexts: { vars: varsFor(target.inputs), inputs: {} },
-        extraInputs: {
-          'authority-host': target.inputs['authority-host'] as string,
-          'graph-url': target.inputs['graph-url'] as string,
-          'logs-timeout': '0',
-          'not-seen': 'ignore'
-        },
-        env: { ...target.env, ENTRA_HR_SYNC_MAX_WAIT_MS: '20' }
+        ...emulatorTarget(target)
       })
 
     const first = await scheduled()
@@ -146,5 +160,40 @@ describe("the README's apply workflow", () => {
     const second = await scheduled()
     expect(second.steps.map((s) => s.outcome)).toEqual(['success', 'success', 'success'])
     expect(emu.inspect().counters.byEndpoint['graph.bulkUpload']?.calls).toBe(1)
+  })
+
+  test('the manual run with a dry-run choice: plan when checked, apply when not', async () => {
+    const repo = createRepo('readme-dispatch-')
+    withExamples(repo.dir)
+    const sha = repo.commit('HR export')
+    const remote = bareRemote(repo.dir)
+    emulator = await startEmulator({ deterministic: false, processing: { delayMs: 60_000 } })
+    const emu = emulator
+    const target = emulatorRunOptions(emu.env())
+    const job = readmeJob('dry-run:')
+    const dispatch = (dryRun: boolean) =>
+      runJob(job, {
+        remote,
+        trigger: {
+          event: 'workflow_dispatch',
+          ref: 'refs/heads/main',
+          sha,
+          payload: { inputs: { 'dry-run': dryRun } }
+        },
+        contexts: { vars: varsFor(target.inputs), inputs: { 'dry-run': dryRun } },
+        ...emulatorTarget(target)
+      })
+    const actionOf = (run: Awaited<ReturnType<typeof dispatch>>) =>
+      run.steps.find((s) => s.step.uses !== undefined && ACTION.test(s.step.uses))?.action
+
+    const dry = actionOf(await dispatch(true))
+    expect(dry?.exitCode).toBe(0)
+    expect(dry?.summary).toContain('## Entra HR sync · plan')
+    expect(emu.inspect().counters.calls).toBe(0)
+
+    const real = actionOf(await dispatch(false))
+    expect(real?.exitCode).toBe(0)
+    expect(real?.outputs.sent).toBe('10')
+    expect(acceptedByEmulator(emu).size).toBe(10)
   })
 })
