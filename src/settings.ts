@@ -25,6 +25,8 @@ export interface Settings {
   outcomes: OutcomeSettings
   /** resend-from: absolute path of a previous report whose failed records alone are sent. */
   resendFrom: string | undefined
+  /** resume-from: absolute path of an interrupted run's manifest journal or report; what it staged is not re-sent. */
+  resumeFrom: string | undefined
   /** previous-report (mode report): absolute path of an earlier apply run's report file. */
   previousReport: string | undefined
   /** Absolute path of the workspace; every file read or written must stay inside it (or RUNNER_TEMP). */
@@ -169,6 +171,12 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
   const resendFrom = resendFromInput ? path.resolve(workspace, resendFromInput) : undefined
   if (resendFrom && mode !== 'apply')
     fail(`Input 'resend-from' needs mode apply (it chooses what to upload).`)
+  const resumeFromInput = input('resume-from')
+  const resumeFrom = resumeFromInput ? path.resolve(workspace, resumeFromInput) : undefined
+  if (resumeFrom && mode !== 'apply')
+    fail(`Input 'resume-from' needs mode apply (it chooses what to upload).`)
+  if (resumeFrom && resendFrom)
+    fail(`Inputs 'resume-from' and 'resend-from' cannot be used together; give one.`)
   const previousInput = input('previous-report')
   const previousReport = previousInput ? path.resolve(workspace, previousInput) : undefined
   if (mode === 'report' && !previousReport)
@@ -212,6 +220,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
       failOn: outcomeFailOn
     },
     resendFrom,
+    resumeFrom,
     previousReport,
     review: readReviewSettings(input, fail)
   }

@@ -9,6 +9,7 @@ import { GraphError, type GraphClient } from '../graph/http.ts'
 import { BudgetExhausted, type Pacer } from '../graph/pacer.ts'
 import { bulkUpload, rejectionHint, type JobTarget } from '../graph/provisioning.ts'
 import { createBucketWaiter, type BucketWait, type Hooks } from './bucket.ts'
+import { Cancelled } from './cancel.ts'
 
 export type NotSentKind =
   'budget' | 'quota' | 'bucket-full' | 'rejected' | 'exhausted' | 'unauthorized' | 'stopped'
@@ -68,6 +69,10 @@ export interface UploadOptions {
   /** How long to hold every call back after the bucket-full 500 (bucket-full-wait). */
   bucketWait?: BucketWait | undefined
   log: { info(message: string): void; warn(message: string): void; debug(message: string): void }
+  /** Called with each request's outcome as soon as it is settled (the manifest journal). */
+  onOutcome?: (outcome: RequestOutcome) => void
+  /** Cancellation (SIGINT/SIGTERM): no call starts after it; answers of calls in flight are still recorded. */
+  signal?: AbortSignal
 }
 
 class StopSignal extends Error {}
@@ -99,6 +104,11 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
     stopped: () => stopped !== undefined,
     warn: log.warn
   })
+  const halted = (): boolean => {
+    if (options.signal?.aborted)
+      stop('cancelled', `the run was cancelled (${String(options.signal.reason)}).`)
+    return stopped !== undefined
+  }
 
   const send = async (index: number): Promise<RequestOutcome> => {
     const batch = batches[index] as Batch
@@ -109,9 +119,9 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
       const post = (hooks: Hooks) => bulkUpload(options.client, options.target, body, hooks)
       const response = await waitForBucket(index, post, {
         beforeAttempt: async () => {
-          if (stopped) throw new StopSignal()
+          if (halted()) throw new StopSignal()
           await options.pacer.acquire()
-          if (stopped) throw new StopSignal()
+          if (halted()) throw new StopSignal()
           attempts++
         },
         onThrottled: (waitMs) => options.pacer.pause(waitMs),
@@ -148,7 +158,8 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
         kind,
         reason
       })
-      if (error instanceof StopSignal)
+      // A wait (pacer, retry) cut short by the cancellation: this request was not sent again.
+      if (error instanceof StopSignal || (error instanceof Cancelled && halted()))
         return notSent('stopped', `not sent: ${stopped?.message ?? 'the upload stopped'}`)
       if (error instanceof BudgetExhausted) {
         stop(
@@ -199,12 +210,13 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (stopped) return
+      if (halted()) return
       const index = next++
       if (index >= batches.length) return
       try {
         await Promise.all((deps[index] ?? []).map((d) => settled[d]?.promise))
         outcomes[index] = await send(index)
+        options.onOutcome?.(outcomes[index] as RequestOutcome)
       } finally {
         settled[index]?.resolve()
       }

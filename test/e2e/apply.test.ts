@@ -210,7 +210,14 @@ describe('apply mode end to end', () => {
       700213,
       (emu) => emu.setRun({ ref: 'refs/heads/feature' }),
       {},
-      /AADSTS700213: no federated credential has the subject 'repo:contoso\/hr-data:ref:refs\/heads\/feature'\. Set the subject to exactly that/
+      /AADSTS700213: no federated credential has the subject 'repo:contoso\/hr-data:ref:refs\/heads\/feature' \(the subject this job presented\)\. The job uses no environment; a job with 'environment: NAME' presents repo:contoso\/hr-data:environment:NAME instead.* Set the subject to exactly that/
+    ],
+    [
+      'a job in an environment that no federated credential names',
+      700213,
+      (emu) => emu.setRun({ environment: 'production' }),
+      {},
+      /AADSTS700213: no federated credential has the subject 'repo:contoso\/hr-data:environment:production' \(the subject this job presented\)\. The job runs in environment 'production', so the credential needs the subject repo:contoso\/hr-data:environment:production\./
     ],
     [
       'an issuer that does not match',
