@@ -31,6 +31,10 @@ export interface LogEntry {
   warningText: string | undefined
   /** accountEnabled before and after, when the entry changed it ('True'/'False'). */
   accountEnabled: { from: string | null; to: string | null } | undefined
+  /** targetIdentity.id: the Entra object id (absent when a create failed, where the service logs ''). */
+  targetId: string | undefined
+  /** targetIdentity.details.UserPrincipalName: the UPN Entra holds for the user after this entry. */
+  userPrincipalName: string | undefined
 }
 
 /** Terminal statuses: the record is done. Unknown statuses count as terminal too (an answer came). */
@@ -52,6 +56,7 @@ export function parseLogEntry(raw: unknown): LogEntry | undefined {
   if (!id || externalId === undefined || Number.isNaN(time)) return undefined
   // v1.0 names first; the deprecated beta names (action, statusInfo) as a fallback.
   const statusInfo = obj(r.provisioningStatusInfo ?? r.statusInfo)
+  const target = obj(r.targetIdentity)
   const error = obj(statusInfo.errorInformation)
   const steps = Array.isArray(r.provisioningSteps) ? r.provisioningSteps.map(obj) : []
   let skipReason: string | undefined
@@ -83,7 +88,9 @@ export function parseLogEntry(raw: unknown): LogEntry | undefined {
     errorCategory: str(error.errorCategory),
     skipReason,
     warningText,
-    accountEnabled
+    accountEnabled,
+    targetId: str(target.id) || undefined,
+    userPrincipalName: str(obj(target.details).UserPrincipalName) || undefined
   }
 }
 

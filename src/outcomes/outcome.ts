@@ -43,6 +43,10 @@ export interface RecordOutcome extends SentRecord {
   time?: number
   /** Times the record was re-sent automatically after a transient failure. */
   resubmitted: number
+  /** The Entra object id of the user (targetIdentity.id), when the logs name one: for a writeback file. */
+  targetId?: string
+  /** The userPrincipalName Entra holds for the user (targetIdentity.details), when the logs name one. */
+  userPrincipalName?: string
 }
 
 /** The outcome an entry stands for. Unknown statuses are a warning, unknown actions of a success an update. */
@@ -97,6 +101,8 @@ export function toOutcome(record: SentRecord, entry: LogEntry | undefined, resub
   if (note !== undefined) out.note = note
   if (entry.changeId !== undefined) out.changeId = entry.changeId
   if (entry.cycleId !== undefined) out.cycleId = entry.cycleId
+  if (entry.targetId !== undefined) out.targetId = entry.targetId
+  if (entry.userPrincipalName !== undefined) out.userPrincipalName = entry.userPrincipalName
   if (outcome === 'failed') {
     out.errorCode = entry.errorCode ?? 'Unknown'
     if (entry.reason !== undefined) out.reason = entry.reason

@@ -35,6 +35,8 @@ function logEntry(fields: Partial<LogEntry> & { externalId: string }): LogEntry 
     skipReason: undefined,
     warningText: undefined,
     accountEnabled: undefined,
+    targetId: undefined,
+    userPrincipalName: undefined,
     ...fields
   }
 }
@@ -238,7 +240,16 @@ function outcomes(): RecordOutcome[] {
   return [
     toOutcome(
       base('E1000', 2),
-      entry({ provisioningAction: 'create', provisioningStatusInfo: { status: 'success' } })
+      entry({
+        provisioningAction: 'create',
+        provisioningStatusInfo: { status: 'success' },
+        targetIdentity: {
+          id: '0a1b2c3d-0000-4000-8000-00000000e100',
+          displayName: 'Grace Hopper',
+          identityType: 'User',
+          details: { UserPrincipalName: 'grace.hopper@contoso.example' }
+        }
+      })
     ),
     toOutcome(
       base('E1001', 3),
@@ -422,6 +433,27 @@ describe('reporting outcomes', () => {
       errorCategory: 'nonServiceFailure'
     })
     expect(JSON.stringify(json)).not.toContain('ada')
+    // Writeback data: the object id always, the UPN (personal) only with summary-detail: full.
+    expect(json.outcomes.records[0]).toMatchObject({ targetId: '0a1b2c3d-0000-4000-8000-00000000e100' })
+    expect(JSON.stringify(json)).not.toContain('grace')
+    const full = [
+      ...outcomesSection(
+        {
+          outcomes: list,
+          calls: 0,
+          polls: 0,
+          recordQueries: 0,
+          rounds: 0,
+          resubmitted: 0,
+          problem: undefined
+        },
+        { detail: 'full', timeoutMinutes: 15, failedFile: undefined }
+      )
+    ].join('')
+    expect(JSON.parse(`{${full}}`).outcomes.records[0]).toMatchObject({
+      targetId: '0a1b2c3d-0000-4000-8000-00000000e100',
+      userPrincipalName: 'grace.hopper@contoso.example'
+    })
     const previous = await readPreviousReport(file, 'previous-report')
     expect(previous.sent).toHaveLength(8)
     expect(previous.sent[0]).toEqual({

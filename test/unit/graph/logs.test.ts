@@ -166,6 +166,31 @@ describe('provisioning log entries', () => {
     })
   })
 
+  test('reads the Entra object id and the UPN the service assigned from targetIdentity', () => {
+    const parsed = parseLogEntry(
+      entry('E1', 0, {
+        targetIdentity: {
+          id: '5d1e0c8a-0000-4000-8000-000000000001',
+          displayName: 'Ada',
+          identityType: 'User',
+          details: {
+            id: '5d1e0c8a-0000-4000-8000-000000000001',
+            odatatype: 'User',
+            UserPrincipalName: 'ada42@contoso.example'
+          }
+        }
+      })
+    )
+    expect(parsed).toMatchObject({
+      targetId: '5d1e0c8a-0000-4000-8000-000000000001',
+      userPrincipalName: 'ada42@contoso.example'
+    })
+    // A failed create logs an empty id: no object.
+    const failed = parseLogEntry(entry('E2', 0, { targetIdentity: { id: '', details: {} } }))
+    expect(failed?.targetId).toBeUndefined()
+    expect(failed?.userPrincipalName).toBeUndefined()
+  })
+
   test('servicePrincipal as an object or an array', () => {
     expect(servicePrincipalIds({ servicePrincipal: { id: 'a' } })).toEqual(['a'])
     expect(servicePrincipalIds({ servicePrincipal: [{ id: 'a' }, { id: 'b' }] })).toEqual(['a', 'b'])
