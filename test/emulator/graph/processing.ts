@@ -55,6 +55,7 @@ function runCycle(ctx: EmulatorContext, job: JobState): void {
   job.cycleTimer = null
   if (job.code !== 'Active' || job.queue.length === 0) return
   const batch = job.queue.splice(0)
+  if (ctx.config.processing.reverse) batch.reverse()
   if (ctx.config.processing.shuffle)
     for (let i = batch.length - 1; i > 0; i--) {
       const j = Math.floor(ctx.ids.random() * (i + 1))
