@@ -223,6 +223,29 @@ describe('folding the entries of a record', () => {
     ).toMatchObject({ outcome: 'skipped', note: 'out of scope' })
   })
 
+  test('sent again without change while the manager still cannot be resolved: a warning, not a clean skip', () => {
+    const redundant = {
+      name: 'EntrySynchronizationSkip',
+      provisioningStepType: 'matching',
+      status: 'skipped',
+      details: { SkipReason: 'RedundantExport' }
+    }
+    expect(
+      foldEveryOrder([
+        raw('same', 0, {
+          change: 'ch1',
+          action: 'other',
+          status: 'skipped',
+          steps: [importStep, managerSkip('X404'), redundant]
+        })
+      ])
+    ).toMatchObject({
+      outcome: 'warning',
+      action: 'other',
+      note: 'manager X404 not set: not provisioned or out of scope'
+    })
+  })
+
   test('a skip without a property name in an applied entry is a warning naming the reason', () => {
     const odd = {
       name: 'EntrySynchronizationSkip',
