@@ -5,10 +5,18 @@
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { parseLogEntry, type LogEntry, type PollResult } from '../../src/graph/logs.ts'
+import { createGraphClient } from '../../src/graph/http.ts'
+import {
+  createLogReader,
+  parseLogEntry,
+  pollLogs,
+  type LogEntry,
+  type PollResult
+} from '../../src/graph/logs.ts'
 import { collectOutcomes } from '../../src/outcomes/collect.ts'
 import { orderEntries } from '../../src/outcomes/fold.ts'
 import { toOutcome, type RecordOutcome } from '../../src/outcomes/outcome.ts'
+import { fakeTime } from './graph/fake-time.ts'
 
 const T = Date.parse('2026-01-05T09:30:48Z')
 const sent = (externalId: string) => ({ file: 'hr/people.csv', line: 2, externalId, sentAt: T - 60_000 })
@@ -325,5 +333,68 @@ describe('the capture-shaped fixture (three records sent together)', () => {
       targetId: '11111111-aaaa-4aaa-8aaa-000000020018',
       userPrincipalName: 'testa482@contoso.example'
     })
+  })
+
+  test('read from the beta endpoint in pages, newest first, through the log reader and the poll', async () => {
+    const time = fakeTime(T + 10 * 60_000)
+    const pageSize = 3
+    const client = createGraphClient({
+      baseUrl: 'https://graph.microsoft.com',
+      version: 'beta',
+      fetch: async (url) => {
+        const u = new URL(url)
+        const offset = Number(u.searchParams.get('$skiptoken') ?? 0)
+        const body: Record<string, unknown> = { value: fixture.value.slice(offset, offset + pageSize) }
+        if (offset + pageSize < fixture.value.length) {
+          u.searchParams.set('$skiptoken', String(offset + pageSize))
+          body['@odata.nextLink'] = u.href
+        }
+        return new Response(JSON.stringify(body), { status: 200 })
+      },
+      tokens: { token: async () => 't', refresh: async () => 't' },
+      ...time,
+      random: () => 0,
+      uuid: () => 'u',
+      maxAttempts: 1,
+      timing: { retryBaseMs: 1, retryMaxMs: 1, maxRetryAfterMs: 1, maxWaitMs: 1 },
+      debug: () => undefined
+    })
+    const reader = createLogReader({
+      client,
+      version: 'beta',
+      jobId: 'job',
+      pageSize,
+      maxPages: 10,
+      debug: () => undefined
+    })
+    const records = ['20018', '20019', '20020'].map((id) => sent(id))
+    const result = await collectOutcomes({
+      sent: records,
+      poll: (awaited, ignoreIds, readyAt) =>
+        pollLogs({
+          reader,
+          records: awaited,
+          ignoreIds,
+          overlapMs: 120_000,
+          timeoutMs: 0,
+          initialDelayMs: 0,
+          readyAt,
+          intervalMs: 1000,
+          intervalFactor: 1,
+          maxIntervalMs: 1000,
+          maxRecordQueries: 0,
+          maxWaitMs: 1,
+          ...time,
+          log: { info: () => undefined, debug: () => undefined }
+        }),
+      resubmitAttempts: 0,
+      log: { info: () => undefined, warn: () => undefined }
+    })
+    expect(result.calls).toBe(2)
+    expect(result.outcomes.map((o) => [o.externalId, o.outcome, o.note])).toEqual([
+      ['20018', 'created', undefined],
+      ['20019', 'created', undefined],
+      ['20020', 'warning', 'manager 20010 not set: not provisioned or out of scope']
+    ])
   })
 })
