@@ -336,6 +336,7 @@ describe('the capture-shaped fixture (three records sent together)', () => {
       query: async () => ({ calls: 1, entries: fixture.value.map((v) => parseLogEntry(v) as LogEntry) })
     }
     const records = ['20018', '20019', '20020'].map((id) => sent(id))
+    const waitCap = { maxWaitMs: 1 } // spread: the poll's options may drop this knob
     const result = await collectOutcomes({
       sent: records,
       poll: (awaited, ignoreIds, readyAt) =>
@@ -351,7 +352,7 @@ describe('the capture-shaped fixture (three records sent together)', () => {
           intervalFactor: 1,
           maxIntervalMs: 1000,
           maxRecordQueries: 0,
-          maxWaitMs: 1,
+          ...waitCap,
           ...time,
           log: { info: () => undefined, debug: () => undefined }
         }),
