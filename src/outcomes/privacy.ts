@@ -6,6 +6,7 @@
  * service is never shown, and only its codes (errorCode, errorCategory, status, skip reason) are, when they have the
  * shape of a code. Summaries, annotations and report files then name records by externalId, file and line only.
  */
+import { describeSkip } from './fold.ts'
 import type { RecordOutcome } from './outcome.ts'
 
 /** Shown instead of a free text from the service with summary-detail: ids. */
@@ -32,8 +33,27 @@ export function publicText(value: string, full: boolean): string {
   return full || value === '' || OWN_NOTES.has(value) ? value : HIDDEN_TEXT
 }
 
-/** An outcome's note: a skip reason is a code; a warning's note is the service's free text. */
-export function publicNote(outcome: Pick<RecordOutcome, 'outcome' | 'note'>, full: boolean): string {
+/** An id as the HR files hold them (a manager's externalId): shown like the record's own externalId. */
+const ID = /^[A-Za-z0-9._:-]{1,100}$/
+
+/**
+ * An outcome's note: a skip reason is a code; a warning the action built from skipped values (a manager not set)
+ * names the property and the manager's externalId; any other warning's note is the service's free text.
+ */
+export function publicNote(
+  outcome: Pick<RecordOutcome, 'outcome' | 'note' | 'skipped'>,
+  full: boolean
+): string {
+  if (outcome.skipped?.length && !full)
+    return outcome.skipped
+      .map((skip) =>
+        describeSkip(skip, {
+          code: (v) => publicCode(v, false),
+          id: (v) => (ID.test(v) ? v : HIDDEN_TEXT),
+          full: false
+        })
+      )
+      .join('; ')
   const note = outcome.note ?? ''
   return outcome.outcome === 'skipped' && !OWN_NOTES.has(note)
     ? publicCode(note, full)
