@@ -35,6 +35,7 @@ import { pullRequestOf, readEventPayload } from './git/event.ts'
 import { upsertReviewComment } from './github/comment.ts'
 import { renderSelectionNote, reviewDiagnostics } from './review/index.ts'
 import { findBase, reviewAgainstBase, type ReviewStage } from './review/stage.ts'
+import { runReconcile } from './reconcile/stage.ts'
 
 export interface RunDependencies {
   io: ActionIO
@@ -71,7 +72,7 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
       return
     }
     const payload = await readEventPayload(env)
-    const base = await findBase(active, env, payload)
+    const base = active.mode === 'reconcile' ? undefined : await findBase(active, env, payload)
     // Values are kept only when payloads will be rendered or compared; a plan that only reports needs none.
     if (active.requestsDir || active.apply || base) values = new ValueStore(scratch('values'))
     const store = values
@@ -90,6 +91,19 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
       )
       return built
     })
+    if (active.mode === 'reconcile' && active.apply) {
+      const deps = { ...apply, io, env, now: () => now().getTime() }
+      const files = { reportFile: scratch('json'), csvFile: scratch('reconcile.csv') }
+      await runReconcile({
+        io,
+        settings: { ...active, apply: active.apply },
+        plan,
+        deps,
+        ...files,
+        generatedAt: now
+      })
+      return
+    }
 
     const stage = base
       ? await io.group(

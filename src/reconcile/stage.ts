@@ -1,0 +1,131 @@
+/**
+ * Reconcile mode after the plan: read the Entra users in scope (read-only: GET /users and nothing else), compare them
+ * with the planned HR records, and report. Never uploads.
+ */
+import type { ActionIO } from '../actions-io.ts'
+import type { ApplyDependencies } from '../apply/apply.ts'
+import { openSession } from '../apply/session.ts'
+import { createPacer } from '../graph/pacer.ts'
+import { readUsers } from '../graph/users.ts'
+import { selectAnnotations } from '../report/annotations.ts'
+import { plural } from '../report/markdown.ts'
+import { writePlanReport } from '../report/report-file.ts'
+import { SUMMARY_BUDGET_BYTES } from '../report/summary.ts'
+import type { Plan } from '../plan/types.ts'
+import type { ApplySettings, Settings } from '../settings.ts'
+import { compare, type HrRecord } from './compare.ts'
+import { DEFAULT_CORRESPONDENCE, MATCHING, selectedProperties } from './correspondence.ts'
+import {
+  reconcileDiagnostics,
+  reconcileFailure,
+  reconcileOutputs,
+  reconcileReportSection,
+  renderReconcileSummary,
+  writeFindingsCsv
+} from './report.ts'
+
+/**
+ * Calls per 10-second window: the smallest tenant's read budget (3,500 ResourceUnits) over a page's cost (2: a list
+ * of users is 2, `$select` takes 1 off, `$expand` adds 1), so no tenant size is throttled by this client alone.
+ */
+const PAGE_COST = 2
+const READ_BUDGET = 3500
+const WINDOW_MS = 10_000
+const PAGE_SIZE = 999
+
+export interface ReconcileContext {
+  io: ActionIO
+  settings: Settings & { apply: ApplySettings }
+  plan: Plan
+  deps: ApplyDependencies
+  reportFile: string
+  csvFile: string
+  generatedAt: () => Date
+}
+
+/** The plan's records as the comparison sees them; values are read from the value store one record at a time. */
+export function* hrRecords(plan: Plan): Generator<HrRecord> {
+  const attributes = plan.mappings.map((mapping) =>
+    mapping.attributes.map((a) => ({ path: a.path, secret: a.expression.secret }))
+  )
+  for (const record of plan.records) {
+    if (record.externalId === undefined || record.externalId === '') continue
+    const summary = plan.files[record.fileIndex]
+    const valid = record.status === 'valid' && record.values !== undefined && plan.values !== undefined
+    yield {
+      externalId: record.externalId,
+      file: summary?.file ?? '',
+      line: record.line,
+      valid,
+      attributes: attributes[summary?.mapping ?? 0] ?? [],
+      values: valid ? plan.values?.get(record.values as number) : undefined
+    }
+  }
+}
+
+export async function runReconcile(context: ReconcileContext): Promise<void> {
+  const { io, settings, plan, deps } = context
+  const { scope, failOn } = settings.reconcile
+  const table = DEFAULT_CORRESPONDENCE
+  const read = await io.group('🔁 Reading the Entra users in scope (read-only)', async () => {
+    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+    const session = openSession(settings.apply, { ...deps, sleep })
+    const pacer = createPacer({
+      limit: Math.floor(READ_BUDGET / PAGE_COST),
+      windowMs: WINDOW_MS,
+      marginMs: settings.apply.timing.windowMarginMs,
+      budget: undefined,
+      now: deps.now,
+      sleep
+    })
+    const result = await readUsers({
+      client: session.client,
+      version: settings.apply.graphVersion,
+      filter: scope,
+      properties: selectedProperties(table),
+      managerProperty: MATCHING.entra,
+      pacer,
+      pageSize: PAGE_SIZE,
+      debug: io.debug
+    })
+    io.info(
+      `${plural(result.users.length, 'Entra user')} in scope '${scope}' read with ${plural(result.calls, 'call')}` +
+        `${result.throttled > 0 ? ` (${plural(result.throttled, 'throttled answer')}, waited as asked)` : ''}.`
+    )
+    return result
+  })
+  const comparison = compare(hrRecords(plan), read.users, table)
+  const { counts } = comparison
+  io.info(
+    `${counts['leaver-enabled']} leavers still enabled, ${counts.drift} drifted, ${counts.missing} missing in Entra, ${counts.orphan} orphans.`
+  )
+  await io.group('📝 Reporting', async () => {
+    const detail = settings.summaryDetail
+    const section = reconcileReportSection(comparison, { detail, scope, calls: read.calls })
+    await writePlanReport(
+      context.reportFile,
+      plan,
+      { generatedAt: context.generatedAt(), detail },
+      undefined,
+      [`"reconcile": ${JSON.stringify(section)}`]
+    )
+    const rows = await writeFindingsCsv(context.csvFile, comparison, detail)
+    io.info(`JSON report: ${context.reportFile}; findings CSV (${plural(rows, 'row')}): ${context.csvFile}`)
+    const diagnostics = [...reconcileDiagnostics(comparison), ...plan.diagnostics]
+    for (const annotation of selectAnnotations(diagnostics, settings.maxAnnotations)) io.annotate(annotation)
+    const summary = renderReconcileSummary(comparison, {
+      detail,
+      repository: settings.repository,
+      scope,
+      calls: read.calls,
+      budgetBytes: SUMMARY_BUDGET_BYTES,
+      reportFile: context.reportFile,
+      csvFile: context.csvFile
+    })
+    if (!(await io.writeSummary(summary))) io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
+    const outputs = { 'report-file': context.reportFile, ...reconcileOutputs(comparison, context.csvFile) }
+    for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
+    const reason = reconcileFailure(comparison, failOn)
+    if (reason) io.setFailed(reason)
+  })
+}
