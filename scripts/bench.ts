@@ -2,13 +2,15 @@
  * npm run bench: measures, side by side in one run, plan mode on a 1,000,000-row HR export against papaparse alone
  * parsing the same file. Each measurement runs in its own process (clean peak RSS) and alternates, best of N.
  * Then the upload benchmark (scripts/bench/upload.ts): apply mode against the emulator's rate limit.
- * Usage: npm run bench [-- --rows 1000000 --rounds 2 --only plan|upload]
+ * Then the reconcile benchmark (scripts/bench/reconcile.ts): 100,000 Entra users read and compared with 100,000 HR rows.
+ * Usage: npm run bench [-- --rows 1000000 --rounds 2 --only plan|upload|reconcile]
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { BENCH_COLUMNS, generateHrCsv } from './bench/generate.ts'
 import { runUploadBench } from './bench/upload.ts'
+import { printReconcileBench, runReconcileBench } from './bench/reconcile.ts'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: number): number => {
@@ -18,11 +20,16 @@ const option = (name: string, fallback: number): number => {
 const rows = option('rows', 1_000_000)
 const rounds = option('rounds', 2)
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
-if (only !== undefined && only !== 'plan' && only !== 'upload') throw new Error('--only takes plan or upload')
+if (only !== undefined && !['plan', 'upload', 'reconcile'].includes(only))
+  throw new Error('--only takes plan, upload or reconcile')
 
 const root = path.join(import.meta.dirname, '..')
 if (only === 'upload') {
   await runUploadBench(root)
+  process.exit(0)
+}
+if (only === 'reconcile') {
+  await reconcileBench()
   process.exit(0)
 }
 const folder = path.join(root, '.tmp', 'bench')
@@ -92,4 +99,11 @@ console.log(
 if (only !== 'plan') {
   console.log('')
   await runUploadBench(root)
+  console.log('')
+  await reconcileBench()
+}
+
+/** Mode reconcile at 100,000 users against 100,000 HR rows. */
+async function reconcileBench(records = 100_000): Promise<void> {
+  printReconcileBench(await runReconcileBench(root, records), records)
 }

@@ -47,7 +47,10 @@ export function usersPath(
   options: Pick<UserReadOptions, 'filter' | 'properties' | 'managerProperty' | 'pageSize'>
 ): string {
   const query = new URLSearchParams()
-  query.set('$select', [...new Set(options.properties.map((p) => p.split('/')[0] as string))].join(','))
+  query.set(
+    '$select',
+    [...new Set(['id', ...options.properties.map((p) => p.split('/')[0] as string)])].join(',')
+  )
   if (options.filter.trim() !== '') query.set('$filter', options.filter.trim())
   if (options.managerProperty) query.set('$expand', `manager($select=id,${options.managerProperty})`)
   query.set('$top', String(options.pageSize))

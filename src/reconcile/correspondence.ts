@@ -59,9 +59,9 @@ export const DEFAULT_CORRESPONDENCE: readonly Correspondence[] = [
 /** The matching pair: the SCIM attribute and the Entra property records are matched by. */
 export const MATCHING = { scim: 'externalId', entra: 'employeeId' } as const
 
-/** The Entra properties to `$select` for these correspondences (top-level names; `manager` is expanded instead). */
-export function selectedProperties(table: readonly Correspondence[]): string[] {
-  const names = new Set<string>(['id', MATCHING.entra, 'accountEnabled'])
-  for (const row of table) if (row.kind !== 'reference') names.add(row.entra.split('/')[0] as string)
+/** The Entra properties to read for these correspondences, nested ones as `parent/child` (`manager` is expanded). */
+export function comparedProperties(table: readonly Correspondence[]): string[] {
+  const names = new Set<string>([MATCHING.entra, 'accountEnabled'])
+  for (const row of table) if (row.kind !== 'reference') names.add(row.entra)
   return [...names]
 }

@@ -14,7 +14,7 @@ import { SUMMARY_BUDGET_BYTES } from '../report/summary.ts'
 import type { Plan } from '../plan/types.ts'
 import type { ApplySettings, Settings } from '../settings.ts'
 import { compare, type HrRecord } from './compare.ts'
-import { DEFAULT_CORRESPONDENCE, MATCHING, selectedProperties } from './correspondence.ts'
+import { DEFAULT_CORRESPONDENCE, MATCHING, comparedProperties } from './correspondence.ts'
 import {
   reconcileDiagnostics,
   reconcileFailure,
@@ -82,7 +82,7 @@ export async function runReconcile(context: ReconcileContext): Promise<void> {
       client: session.client,
       version: settings.apply.graphVersion,
       filter: scope,
-      properties: selectedProperties(table),
+      properties: comparedProperties(table),
       managerProperty: MATCHING.entra,
       pacer,
       pageSize: PAGE_SIZE,

@@ -62,6 +62,8 @@ interface Cursor {
 }
 interface ExpandManager {
   select: string[] | undefined
+  /** Live users by id, for the managers of the pages (a directory lookup per user would be quadratic). */
+  byId: Map<string, DirectoryUser>
 }
 
 /** Open paging cursors per emulator: the result set of the first page, as Graph pages a snapshot. */
@@ -110,7 +112,7 @@ export function listUsers(call: GraphCall): void {
   const value = page.map((user) => {
     const out = toGraphUser(user, cursor.select)
     if (expand) {
-      const manager = ctx.directory.get(String(user.props.manager ?? ''))
+      const manager = expand.byId.get(String(user.props.manager ?? ''))
       if (manager)
         out.manager = { '@odata.type': '#microsoft.graph.user', ...toGraphUser(manager, expand.select) }
     }
@@ -158,9 +160,10 @@ function firstPage(
       )
       return undefined
     }
-    expand = { select: m[1]?.split(',') }
+    expand = { select: m[1]?.split(','), byId: new Map() }
   }
   let users = call.ctx.directory.all().filter((u) => !u.deleted)
+  if (expand) for (const user of users) expand.byId.set(user.id, user)
   const filterText = call.ex.url.searchParams.get('$filter')
   if (filterText) {
     let tree: FilterNode

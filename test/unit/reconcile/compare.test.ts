@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { compare, type HrRecord } from '../../../src/reconcile/compare.ts'
-import { DEFAULT_CORRESPONDENCE, selectedProperties } from '../../../src/reconcile/correspondence.ts'
+import { DEFAULT_CORRESPONDENCE, comparedProperties } from '../../../src/reconcile/correspondence.ts'
 import { reconcileFailure, renderReconcileSummary, spreadsheetSafe } from '../../../src/reconcile/report.ts'
-import type { EntraUser, EntraValue } from '../../../src/graph/users.ts'
+import { readUsers, usersPath, type EntraUser, type EntraValue } from '../../../src/graph/users.ts'
+import type { GraphClient } from '../../../src/graph/http.ts'
 
 const MANAGER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager'
 const attributes = ['externalId', 'userName', 'active', 'title', MANAGER, 'displayName'].map((path) => ({
@@ -130,12 +131,69 @@ describe('findings CSV and correspondence', () => {
     ])
   })
 
-  it('selects top-level properties only, with the matching property and accountEnabled', () => {
-    const selected = selectedProperties(DEFAULT_CORRESPONDENCE)
-    expect(selected).toEqual(
-      expect.arrayContaining(['id', 'employeeId', 'accountEnabled', 'employeeOrgData', 'jobTitle'])
+  it('reads nested properties through their parent, follows nextLink on the Graph host, and sends the advanced-query header', async () => {
+    const properties = comparedProperties(DEFAULT_CORRESPONDENCE)
+    const first = usersPath({
+      filter: "employeeType eq 'Employee'",
+      properties,
+      managerProperty: 'employeeId',
+      pageSize: 999
+    })
+    const query = new URLSearchParams(first.split('?')[1])
+    expect(query.get('$select')?.split(',')).toEqual(
+      expect.arrayContaining(['id', 'employeeId', 'employeeOrgData'])
     )
-    expect(selected).not.toContain('manager')
-    expect(selected.some((p) => p.includes('/'))).toBe(false)
+    expect(query.get('$select')).not.toContain('/')
+    expect(query.get('$expand')).toBe('manager($select=id,employeeId)')
+    expect([query.get('$top'), query.get('$count')]).toEqual(['999', 'true'])
+    const pages: Record<string, unknown>[] = [
+      {
+        '@odata.count': 2,
+        '@odata.nextLink': 'https://graph.example/v1.0/users?$skiptoken=x',
+        value: [
+          {
+            id: '1',
+            employeeId: 'A',
+            employeeOrgData: { costCenter: 'CC1' },
+            manager: { id: '2', employeeId: 'B' }
+          }
+        ]
+      },
+      { value: [{ id: '2', employeeId: 'B', accountEnabled: true }] }
+    ]
+    const seen: { path: string; headers: Record<string, string> | undefined }[] = []
+    const client = {
+      origin: 'https://graph.example',
+      assertSameOrigin: (url: string) => new URL(url),
+      request: async (req: { path: string; headers?: Record<string, string> }) => {
+        seen.push({ path: req.path, headers: req.headers })
+        return {
+          status: 200,
+          text: JSON.stringify(pages[seen.length - 1]),
+          requestId: undefined,
+          clientRequestId: '',
+          location: undefined,
+          attempts: 1,
+          at: 0
+        }
+      }
+    } as unknown as GraphClient
+    const pacer = { acquire: async () => undefined, pause: () => undefined, calls: 0 }
+    const result = await readUsers({
+      client,
+      version: 'v1.0',
+      filter: '',
+      properties,
+      managerProperty: 'employeeId',
+      pacer,
+      pageSize: 999,
+      debug: () => undefined
+    })
+    expect(seen.map((s) => s.path)).toEqual([expect.stringMatching(/^\/users\?/), '/users?$skiptoken=x'])
+    expect(seen.every((s) => s.headers?.ConsistencyLevel === 'eventual')).toBe(true)
+    expect(result.count).toBe(2)
+    expect(result.users[0]?.props.get('employeeOrgData/costCenter')).toBe('CC1')
+    expect(result.users[0]?.manager).toBe('B')
+    expect(result.users[1]?.manager).toBeNull()
   })
 })
