@@ -7,6 +7,9 @@ import type { ApplyDependencies } from '../apply/apply.ts'
 import { openSession } from '../apply/session.ts'
 import { createPacer } from '../graph/pacer.ts'
 import { readUsers } from '../graph/users.ts'
+import { ApplyStop } from '../graph/errors.ts'
+import { GraphError } from '../graph/http.ts'
+import { InputError } from '../diagnostics.ts'
 import { selectAnnotations } from '../report/annotations.ts'
 import { plural } from '../report/markdown.ts'
 import { writePlanReport } from '../report/report-file.ts'
@@ -87,6 +90,8 @@ export async function runReconcile(context: ReconcileContext): Promise<void> {
       pacer,
       pageSize: PAGE_SIZE,
       debug: io.debug
+    }).catch((error: unknown) => {
+      throw readFailure(error, scope)
     })
     io.info(
       `${plural(result.users.length, 'Entra user')} in scope '${scope}' read with ${plural(result.calls, 'call')}` +
@@ -128,4 +133,22 @@ export async function runReconcile(context: ReconcileContext): Promise<void> {
     const reason = reconcileFailure(comparison, failOn)
     if (reason) io.setFailed(reason)
   })
+}
+
+/** Why the users could not be read, as one line that says what to change; anything unforeseen is rethrown. */
+export function readFailure(error: unknown, scope: string): unknown {
+  const stop = (message: string): InputError =>
+    new InputError({ severity: 'error', rule: 'reconcile', message })
+  if (error instanceof ApplyStop) return stop(error.message)
+  if (!(error instanceof GraphError)) return error
+  const graph = `${error.status ?? 'no answer'} ${error.code ?? ''}: ${error.graphMessage ?? error.message}`
+  if (error.status === 400)
+    return stop(
+      `Input 'reconcile-scope': Graph refused the filter '${scope}' (${graph}); write an OData filter on user properties Graph can filter, e.g. employeeType eq 'Employee'.`
+    )
+  if (error.status === 403)
+    return stop(
+      `Graph refused to list users (${graph}): the app registration needs the application permission User.Read.All with admin consent.`
+    )
+  return stop(`Could not read the Entra users: ${error.message}.`)
 }

@@ -146,4 +146,20 @@ describe('mode reconcile end to end', () => {
     expect(unscoped.outputs['reconcile-orphans']).toBe('2')
     expect(emu.inspect().counters.byEndpoint['graph.bulkUpload']?.calls).toBe(uploads)
   })
+  test('a filter Graph refuses names reconcile-scope; a missing User.Read.All says what to grant', async () => {
+    const emu = (emulator = await startEmulator({ deterministic: false, seedUsers: [ADMIN] }))
+    const workspace = mkdtempSync(path.join(tmpdir(), 'workspace-'))
+    cpSync(examples, workspace, { recursive: true })
+    const bad = await run(emu, workspace, { mode: 'reconcile', 'reconcile-scope': "shoeSize eq '42'" })
+    expect(bad.exitCode).toBe(1)
+    expect(bad.stdout).toMatch(
+      /::error.*Input 'reconcile-scope': Graph refused the filter 'shoeSize eq '42'' \(400/
+    )
+    expect(bad.stdout).not.toContain('Unexpected error')
+    emu.setRoles(['SynchronizationData-User.Upload'])
+    const denied = await run(emu, workspace, { mode: 'reconcile' })
+    expect(denied.exitCode).toBe(1)
+    expect(denied.stdout).toContain('needs the application permission User.Read.All')
+    expect(emu.inspect().counters.byEndpoint['graph.bulkUpload']).toBeUndefined()
+  })
 })
