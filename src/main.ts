@@ -36,6 +36,7 @@ import { upsertReviewComment } from './github/comment.ts'
 import { renderSelectionNote, reviewDiagnostics } from './review/index.ts'
 import { findBase, reviewAgainstBase, type ReviewStage } from './review/stage.ts'
 import { runReconcile } from './reconcile/stage.ts'
+import { reconcileFixPlan } from './reconcile/fix.ts'
 
 export interface RunDependencies {
   io: ActionIO
@@ -131,6 +132,10 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
     // Records with errors are not in any batch, so they are never sent; nor is anything when a safety gate stops.
     let sent = stage?.selection?.plan ?? plan
     if (active.resendFrom) sent = await resendOnly(sent, active.resendFrom, io)
+    if (active.reconcile.fix && active.apply && !gatesStop) {
+      const deps = { ...apply, io, env, now: () => now().getTime() }
+      sent = await reconcileFixPlan(sent, { io, settings: { ...active, apply: active.apply }, deps })
+    }
     let upload: UploadResult | undefined
     let session: GraphSession | undefined
     let outcomes: OutcomeStage | undefined

@@ -1,4 +1,4 @@
-/** The inputs of mode reconcile: `reconcile-scope` and `reconcile-fail-on` (docs/reconcile.md). */
+/** The inputs of mode reconcile (`reconcile-scope`, `reconcile-fail-on`) and of `reconcile: fix` (docs/reconcile.md). */
 import { FINDING_CLASSES, type FindingClass } from './compare.ts'
 
 export interface ReconcileSettings {
@@ -6,6 +6,8 @@ export interface ReconcileSettings {
   scope: string
   /** Finding classes that fail the step when any is found. */
   failOn: FindingClass[]
+  /** Apply mode with `reconcile: fix`: send only the records that drifted or are missing in Entra. */
+  fix: boolean
 }
 
 /** Users with an employeeId: cloud-only admins and service accounts (which have none) stay out of the orphans. */
@@ -19,8 +21,15 @@ export function readReconcileSettings(
 ): ReconcileSettings {
   const scopeInput = input('reconcile-scope')
   const failInput = input('reconcile-fail-on')
-  if (mode !== 'reconcile' && (scopeInput !== '' || failInput !== ''))
-    fail(`Inputs 'reconcile-scope' and 'reconcile-fail-on' are read only in mode reconcile; remove them.`)
+  const fixInput = input('reconcile').toLowerCase()
+  if (fixInput !== '' && fixInput !== 'fix')
+    fail(`Input 'reconcile': '${fixInput}' is not allowed; use fix (or leave it empty).`)
+  const fix = fixInput === 'fix'
+  if (fix && mode !== 'apply') fail(`Input 'reconcile: fix' needs mode apply (it chooses what to upload).`)
+  if (mode !== 'reconcile' && failInput !== '')
+    fail(`Input 'reconcile-fail-on' is read only in mode reconcile; remove it.`)
+  if (mode !== 'reconcile' && !fix && scopeInput !== '')
+    fail(`Input 'reconcile-scope' is read only in mode reconcile or with 'reconcile: fix'; remove it.`)
   const scope = scopeInput || DEFAULT_RECONCILE_SCOPE
   if (/[\r\n]/.test(scope) || (scope.match(/'/g) ?? []).length % 2 !== 0)
     fail(`Input 'reconcile-scope': '${scope}' is not one OData filter (unbalanced quotes or several lines).`)
@@ -34,5 +43,5 @@ export function readReconcileSettings(
         `Input 'reconcile-fail-on': '${name}' is not a finding class; use a comma-separated list of ${FINDING_CLASSES.join(', ')}, or never.`
       )
   }
-  return { scope, failOn }
+  return { scope, failOn, fix }
 }

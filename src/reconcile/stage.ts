@@ -16,7 +16,7 @@ import { writePlanReport } from '../report/report-file.ts'
 import { SUMMARY_BUDGET_BYTES } from '../report/summary.ts'
 import type { Plan } from '../plan/types.ts'
 import type { ApplySettings, Settings } from '../settings.ts'
-import { compare, type HrRecord } from './compare.ts'
+import { compare, type Comparison, type HrRecord } from './compare.ts'
 import { DEFAULT_CORRESPONDENCE, MATCHING, comparedProperties } from './correspondence.ts'
 import {
   reconcileDiagnostics,
@@ -66,9 +66,12 @@ export function* hrRecords(plan: Plan): Generator<HrRecord> {
   }
 }
 
-export async function runReconcile(context: ReconcileContext): Promise<void> {
+/** Reads the Entra users in scope and compares them with the plan's records. */
+export async function readAndCompare(
+  context: Pick<ReconcileContext, 'io' | 'settings' | 'plan' | 'deps'>
+): Promise<{ comparison: Comparison; calls: number }> {
   const { io, settings, plan, deps } = context
-  const { scope, failOn } = settings.reconcile
+  const { scope } = settings.reconcile
   const table = DEFAULT_CORRESPONDENCE
   const read = await io.group('🔁 Reading the Entra users in scope (read-only)', async () => {
     const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
@@ -104,6 +107,14 @@ export async function runReconcile(context: ReconcileContext): Promise<void> {
   io.info(
     `${counts['leaver-enabled']} leavers still enabled, ${counts.drift} drifted, ${counts.missing} missing in Entra, ${counts.orphan} orphans.`
   )
+  return { comparison, calls: read.calls }
+}
+
+export async function runReconcile(context: ReconcileContext): Promise<void> {
+  const { io, settings, plan } = context
+  const { scope, failOn } = settings.reconcile
+  const { comparison, calls } = await readAndCompare(context)
+  const read = { calls }
   await io.group('📝 Reporting', async () => {
     const detail = settings.summaryDetail
     const section = reconcileReportSection(comparison, { detail, scope, calls: read.calls })

@@ -62,7 +62,7 @@ function replaceUser(emu: Emulator, employeeId: string, change: Record<string, s
 }
 
 describe('mode reconcile end to end', () => {
-  test('finds each class on its HR line, writes nothing, and the scope keeps the admin out of the orphans', async () => {
+  test('finds each class on its HR line, writes nothing, the scope keeps the admin out of the orphans; fix sends the drifted and missing', async () => {
     const emu = (emulator = await startEmulator({
       deterministic: false,
       processing: { delayMs: 2 * 60_000 },
@@ -145,6 +145,23 @@ describe('mode reconcile end to end', () => {
     expect(unscoped.exitCode).toBe(0)
     expect(unscoped.outputs['reconcile-orphans']).toBe('2')
     expect(emu.inspect().counters.byEndpoint['graph.bulkUpload']?.calls).toBe(uploads)
+
+    // reconcile: fix in apply mode sends exactly the drifted and the missing record.
+    const fixStart = emu.inspect().requests.length
+    const fixed = await run(emu, workspace, {
+      mode: 'apply',
+      reconcile: 'fix',
+      'reconcile-scope': scope,
+      'logs-timeout': '15'
+    })
+    expect(fixed.exitCode).toBe(0)
+    const sentIds = emu
+      .inspect()
+      .requests.slice(fixStart)
+      .filter((r) => r.endpoint === 'graph.bulkUpload')
+      .flatMap((r) => (JSON.parse(r.body) as { Operations: { data: { externalId: string } }[] }).Operations)
+      .map((o) => o.data.externalId)
+    expect(sentIds.sort()).toEqual(['E1005', 'E1007'])
   })
   test('a filter Graph refuses names reconcile-scope; a missing User.Read.All says what to grant', async () => {
     const emu = (emulator = await startEmulator({ deterministic: false, seedUsers: [ADMIN] }))

@@ -14,7 +14,11 @@ const read = (inputs: Record<string, string>) =>
 describe('mode reconcile settings', () => {
   test('defaults: users with an employeeId, failing on leavers still enabled; sign-in settings are read', () => {
     const settings = read({ mode: 'reconcile', ...target })
-    expect(settings.reconcile).toEqual({ scope: 'employeeId ne null', failOn: ['leaver-enabled'] })
+    expect(settings.reconcile).toEqual({
+      scope: 'employeeId ne null',
+      failOn: ['leaver-enabled'],
+      fix: false
+    })
     expect(settings.apply?.tenantId).toBe(target['tenant-id'])
   })
 
@@ -32,5 +36,9 @@ describe('mode reconcile settings', () => {
     )
     expect(() => read({ 'reconcile-scope': "employeeType eq 'x'" })).toThrow('read only in mode reconcile')
     expect(() => read({ mode: 'reconcile' })).toThrow(/^mode reconcile needs 'tenant-id'/)
+    expect(
+      read({ mode: 'apply', ...target, reconcile: 'fix', 'reconcile-scope': 'x eq 1' }).reconcile.fix
+    ).toBe(true)
+    expect(() => read({ mode: 'plan', reconcile: 'fix' })).toThrow("'reconcile: fix' needs mode apply")
   })
 })
