@@ -3,7 +3,8 @@
  * parsing the same file. Each measurement runs in its own process (clean peak RSS) and alternates, best of N.
  * Then the upload benchmark (scripts/bench/upload.ts): apply mode against the emulator's rate limit.
  * `--only json`: plan mode on the same rows as one .json file (scripts/bench/json.ts).
- * Usage: npm run bench [-- --rows 1000000 --rounds 2 --only plan|upload|json]
+ * Then the reconcile benchmark (scripts/bench/reconcile.ts): 100,000 Entra users read and compared with 100,000 HR rows.
+ * Usage: npm run bench [-- --rows 1000000 --rounds 2 --only plan|upload|json|reconcile]
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
@@ -11,6 +12,7 @@ import path from 'node:path'
 import { BENCH_COLUMNS, generateHrCsv } from './bench/generate.ts'
 import { runJsonBench } from './bench/json.ts'
 import { runUploadBench } from './bench/upload.ts'
+import { printReconcileBench, runReconcileBench } from './bench/reconcile.ts'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: number): number => {
@@ -20,12 +22,16 @@ const option = (name: string, fallback: number): number => {
 const rows = option('rows', 1_000_000)
 const rounds = option('rounds', 2)
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
-if (only !== undefined && !['plan', 'upload', 'json'].includes(only))
-  throw new Error('--only takes plan, upload or json')
+if (only !== undefined && !['plan', 'upload', 'json', 'reconcile'].includes(only))
+  throw new Error('--only takes plan, upload, json or reconcile')
 
 const root = path.join(import.meta.dirname, '..')
 if (only === 'upload') {
   await runUploadBench(root)
+  process.exit(0)
+}
+if (only === 'reconcile') {
+  await reconcileBench()
   process.exit(0)
 }
 const folder = path.join(root, '.tmp', 'bench')
@@ -100,4 +106,11 @@ console.log(
 if (only !== 'plan') {
   console.log('')
   await runUploadBench(root)
+  console.log('')
+  await reconcileBench()
+}
+
+/** Mode reconcile at 100,000 users against 100,000 HR rows. */
+async function reconcileBench(records = 100_000): Promise<void> {
+  printReconcileBench(await runReconcileBench(root, records), records)
 }

@@ -41,6 +41,8 @@ import { pullRequestOf, readEventPayload } from './git/event.ts'
 import { upsertReviewComment } from './github/comment.ts'
 import { renderSelectionNote, reviewDiagnostics } from './review/index.ts'
 import { findBase, reviewAgainstBase, type ReviewStage } from './review/stage.ts'
+import { runReconcile } from './reconcile/stage.ts'
+import { reconcileFixPlan } from './reconcile/fix.ts'
 
 export interface RunDependencies {
   io: ActionIO
@@ -81,10 +83,13 @@ export async function run({ io, env, now, apply, signal }: RunDependencies): Pro
       return
     }
     const payload = await readEventPayload(env)
-    const base = await findBase(active, env, payload, {
-      info: io.info,
-      warn: (message) => io.annotate({ severity: 'warning', title: 'No review of changes', message })
-    })
+    const base =
+      active.mode === 'reconcile'
+        ? undefined
+        : await findBase(active, env, payload, {
+            info: io.info,
+            warn: (message) => io.annotate({ severity: 'warning', title: 'No review of changes', message })
+          })
     // Values are kept only when payloads will be rendered or compared; a plan that only reports needs none.
     if (active.requestsDir || active.apply || base) values = new ValueStore(scratch('values'))
     const store = values
@@ -104,6 +109,19 @@ export async function run({ io, env, now, apply, signal }: RunDependencies): Pro
       )
       return built
     })
+    if (active.mode === 'reconcile' && active.apply) {
+      const deps = { ...apply, io, env, now: () => now().getTime() }
+      const files = { reportFile: scratch('json'), csvFile: scratch('reconcile.csv') }
+      await runReconcile({
+        io,
+        settings: { ...active, apply: active.apply },
+        plan,
+        deps,
+        ...files,
+        generatedAt: now
+      })
+      return
+    }
 
     const stage = base
       ? await io.group(
@@ -140,6 +158,10 @@ export async function run({ io, env, now, apply, signal }: RunDependencies): Pro
         [active.workspace, active.runnerTemp],
         io
       ).catch(asInputError))
+    if (active.reconcile.fix && active.apply && !gatesStop) {
+      const deps = { ...apply, io, env, now: () => now().getTime() }
+      sent = await reconcileFixPlan(sent, { io, settings: { ...active, apply: active.apply }, deps })
+    }
     let upload: UploadResult | undefined
     let session: GraphSession | undefined
     let outcomes: OutcomeStage | undefined

@@ -13,8 +13,9 @@ import { CLOUDS, CLOUD_NAMES, type CloudName } from './clouds.ts'
 import type { OutcomeFailOn, NotSeenPolicy } from './outcomes/outcome.ts'
 import type { OutcomeSettings } from './outcomes/stage.ts'
 import type { GateSettings } from './gates.ts'
+import { readReconcileSettings, type ReconcileSettings } from './reconcile/settings.ts'
 
-export type Mode = 'plan' | 'apply' | 'report'
+export type Mode = 'plan' | 'apply' | 'report' | 'reconcile'
 export type FailOn = 'error' | 'warning' | 'never'
 export type SummaryDetail = 'ids' | 'full'
 export type RuleSeverity = Severity | 'off'
@@ -52,6 +53,8 @@ export interface Settings {
   apply: ApplySettings | undefined
   /** Comparison with a base commit: pull-request review, delta uploads, leavers and safety gates. */
   review: ReviewSettings
+  /** Mode reconcile: the Entra users compared (an OData filter) and the finding classes that fail the step. */
+  reconcile: ReconcileSettings
 }
 
 export interface SourceSetting {
@@ -148,7 +151,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     problems.push(message)
   }
 
-  const mode = oneOf(input, 'mode', ['plan', 'apply', 'report'] as const, 'plan', fail)
+  const mode = oneOf(input, 'mode', ['plan', 'apply', 'report', 'reconcile'] as const, 'plan', fail)
 
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd())
   const runnerTemp = path.resolve(env.RUNNER_TEMP || path.join(workspace, '.tmp'))
@@ -206,7 +209,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     maxAnnotations: integer(input, 'max-annotations', 0, 10, 10, fail),
     summaryDetail: oneOf(input, 'summary-detail', ['ids', 'full'] as const, 'ids', fail),
     repository,
-    apply: mode === 'apply' || mode === 'report' ? readApplySettings(input, env, fail) : undefined,
+    apply: mode !== 'plan' ? readApplySettings(input, env, fail, mode) : undefined,
     outcomes: {
       logsTimeoutMinutes: integer(input, 'logs-timeout', 0, 360, 15, fail),
       notSeen: oneOf(
@@ -222,7 +225,8 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     resendFrom,
     resumeFrom,
     previousReport,
-    review: readReviewSettings(input, fail)
+    review: readReviewSettings(input, fail),
+    reconcile: readReconcileSettings(input, mode, fail)
   }
 
   if (problems.length > 0) {
@@ -448,7 +452,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 function readApplySettings(
   input: InputReader,
   env: NodeJS.ProcessEnv,
-  fail: (message: string) => void
+  fail: (message: string) => void,
+  mode: Mode
 ): ApplySettings {
   // Name every missing input at once: a user fixing them one run at a time would wait for the runner each time.
   const required: Array<[string, string]> = [
@@ -460,7 +465,7 @@ function readApplySettings(
   const missing = required.filter(([name]) => input(name) === '')
   if (missing.length > 0) {
     fail(
-      `mode apply needs ${missing.map(([name, what]) => `'${name}' (${what})`).join(', ')}; ` +
+      `mode ${mode} needs ${missing.map(([name, what]) => `'${name}' (${what})`).join(', ')}; ` +
         `they are on the provisioning app's Provisioning page in the Entra admin centre (see the README, Apply mode).`
     )
   }

@@ -32,6 +32,8 @@ export interface GraphRequest {
   path: string
   body?: string
   contentType?: string
+  /** Extra request headers, e.g. `ConsistencyLevel: eventual` for Graph's advanced queries. */
+  headers?: Record<string, string>
   /** Called before every attempt (pacing, budget); may throw to abort. */
   beforeAttempt?: () => Promise<void>
   /** Called when the service asks every caller to wait (429/503 with Retry-After). */
@@ -151,7 +153,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       const headers: Record<string, string> = {
         Authorization: `Bearer ${token}`,
         'client-request-id': clientRequestId,
-        Accept: 'application/json'
+        Accept: 'application/json',
+        ...req.headers
       }
       if (req.body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json'
 

@@ -128,6 +128,8 @@ export interface EmulatorConfig {
     /** Accept the withdrawn `DELETE` method (soft-deletes the matched user). */
     legacyDelete: boolean
     rateLimit: { windowMs: number; maxCalls: number; dailyQuota: number }
+    /** User reads (GET /users): ResourceUnits per window; null = by tenant size (3,500 / 5,000 / 8,000 per 10 s). */
+    userReads: { windowMs: number; resourceUnits: number | null }
     /** Staged operations the job's queue ("bucket") holds; more gives the bucket-full 500. */
     queueCapacity: number
     /** Capacity while the job is not Active; null = same as queueCapacity. 0 = bucket full at once. */
@@ -326,6 +328,7 @@ function defaultConfig(): EmulatorConfig {
       maxBodyBytes: 1024 * 1024,
       legacyDelete: false,
       rateLimit: { windowMs: 5000, maxCalls: 40, dailyQuota: 2000 },
+      userReads: { windowMs: 10_000, resourceUnits: null },
       queueCapacity: 10000,
       queueCapacityWhenStopped: null
     },

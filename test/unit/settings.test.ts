@@ -36,7 +36,7 @@ describe('readSettings', () => {
 
   test('names the input and its allowed values', () => {
     expect(problems({ files: 'a.csv', mode: 'sync' })).toEqual([
-      "Input 'mode': 'sync' is not allowed; use one of plan, apply, report."
+      "Input 'mode': 'sync' is not allowed; use one of plan, apply, report, reconcile."
     ])
     expect(problems({ files: 'a.csv', 'fail-on': 'sometimes' })).toEqual([
       "Input 'fail-on': 'sometimes' is not allowed; use error, warning, never, a number of failed records (e.g. 5) or a percentage of the records sent (e.g. 2%)."

@@ -81,8 +81,13 @@ export function graphError(
   )
 }
 
-export function graphJson(call: GraphCall, status: number, body: unknown): void {
-  sendJson(call.ex.res, status, body, graphHeaders(call), ODATA_JSON)
+export function graphJson(
+  call: GraphCall,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {}
+): void {
+  sendJson(call.ex.res, status, body, { ...graphHeaders(call), ...headers }, ODATA_JSON)
 }
 
 export function graphEmpty(call: GraphCall, status: number, headers: Record<string, string> = {}): void {

@@ -1,28 +1,6 @@
 import { toGraphUser } from './directory.ts'
-import { FilterError, evaluate, parseFilter, type FilterSchema, type PropertyType } from './filter.ts'
+import { listUsers } from './user-list.ts'
 import { graphError, graphJson, type GraphCall } from './envelope.ts'
-
-const USER_PROPERTIES: Record<string, PropertyType> = {
-  id: 'string',
-  userPrincipalName: 'string',
-  displayName: 'string',
-  givenName: 'string',
-  surname: 'string',
-  mail: 'string',
-  employeeId: 'string',
-  employeeType: 'string',
-  jobTitle: 'string',
-  department: 'string',
-  companyName: 'string',
-  accountEnabled: 'boolean'
-}
-
-const schema: FilterSchema = {
-  resolve(name) {
-    const property = Object.keys(USER_PROPERTIES).find((p) => p.toLowerCase() === name.toLowerCase())
-    return property ? { property, type: USER_PROPERTIES[property]! } : null
-  }
-}
 
 /** GET /users[?$filter=employeeId eq '…'][&$select=…], /users/{id}, /users/{id}/manager. */
 export function handleUsers(call: GraphCall, id: string | undefined, nav: string | undefined): void {
@@ -59,17 +37,5 @@ export function handleUsers(call: GraphCall, id: string | undefined, nav: string
     }
     return graphJson(call, 200, { '@odata.context': `${base}/$entity`, ...toGraphUser(user, select) })
   }
-  let users = ctx.directory.all().filter((u) => !u.deleted)
-  const filter = q.get('$filter')
-  if (filter) {
-    try {
-      const tree = parseFilter(filter, schema)
-      users = users.filter((u) => evaluate(tree, (p) => (p === 'id' ? u.id : u.props[p])))
-    } catch (e) {
-      if (e instanceof FilterError)
-        return graphError(call, 400, 'BadRequest', `Invalid filter clause: ${e.message}`)
-      throw e
-    }
-  }
-  graphJson(call, 200, { '@odata.context': base, value: users.map((u) => toGraphUser(u, select)) })
+  listUsers(call)
 }
