@@ -1,5 +1,5 @@
 /**
- * Per-cloud hosts and the GitHub OIDC audience for the token exchange (graph-api.md §3.5). Login, Graph,
+ * Per-cloud hosts and the GitHub OIDC audience for the token exchange (docs/service-facts.md, "National clouds"). Login, Graph,
  * `Location` and `@odata.nextLink` must all stay on one cloud's hosts.
  */
 export type CloudName = 'public' | 'usgov' | 'usgovdod' | 'china'

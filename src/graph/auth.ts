@@ -291,7 +291,7 @@ interface ErrorContext {
   kind: CredentialKind
 }
 
-/** AADSTS codes → what to change, and where (graph-api.md §3.4). */
+/** AADSTS codes → what to change, and where (docs/service-facts.md, "AADSTS errors"). */
 export function describeSignInError(code: number | undefined, error: unknown, context: ErrorContext): string {
   const { settings, presented, audience } = context
   const app = `the app registration ${settings.clientId} (Entra admin centre → App registrations → Certificates & secrets → Federated credentials)`

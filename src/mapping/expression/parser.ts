@@ -1,7 +1,7 @@
 /**
- * Lexer and recursive-descent parser for Entra attribute-mapping expressions (grammar: expressions.md §8.1), with the
+ * Lexer and recursive-descent parser for Entra attribute-mapping expressions (grammar: docs/expression-facts.md, "Grammar"), with the
  * static checks: arity, unknown and inapplicable functions, comparisons outside conditions, flow keywords outside
- * result positions, constant formats/regexes/intervals, and the portability lints of §8.4.
+ * result positions, constant formats/regexes/intervals, and the portability lints of docs/expression-facts.md ("Portability lints").
  */
 import { closest } from '../../did-you-mean.ts'
 import { compileFormat, parseInterval, parseStyles } from './dates.ts'

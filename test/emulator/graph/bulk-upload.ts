@@ -90,7 +90,7 @@ function invalid(call: GraphCall, details: ErrorDetail[]): void {
 
 type Operation = Omit<StagedOperation, 'requestSeq' | 'uploadedAt'>
 
-/** BulkRequest rules of the spec (§1.4, checklist 6); missing externalId is accepted and fails later. */
+/** BulkRequest rules (docs/service-facts.md, "Request shape"); missing externalId is accepted and fails later. */
 function validate(
   body: unknown,
   maxOperations: number,

@@ -160,7 +160,7 @@ describe('dates', () => {
   })
 
   test.each([
-    // §5.3 and §5.4 recipes
+    // Time zones and ISO 8601 targets (docs/expression-facts.md)
     ['FormatDateTime([d], ,"yyyy-MM-ddzzz", "yyyyMMddHHmmss.fZ")', '2023-04-01-07:00', '20230401070000.0Z'],
     [
       'FormatDateTime([d], , "yyyy-MM-dd", "yyyy-MM-dd\'T\'08:00:00\'Z\'")',

@@ -1,6 +1,6 @@
 /**
  * Parsing: the tree, attribute lists, syntax errors at exact offsets, static errors (unknown functions, arity,
- * comparisons outside conditions, flow keywords, constant formats and regexes) and the warnings of expressions.md §8.4.
+ * comparisons outside conditions, flow keywords, constant formats and regexes) and the portability warnings of docs/expression-facts.md.
  */
 import { describe, expect, test } from '@jest/globals'
 import { parseExpression, type ExpressionProblem } from '../../../src/mapping/expression/index.ts'
@@ -277,7 +277,7 @@ describe('static errors', () => {
   })
 })
 
-describe('warnings (expressions.md §8.4)', () => {
+describe('portability warnings (docs/expression-facts.md)', () => {
   test('non-canonical function-name case', () => {
     expect(warnings('switch([a], "d", "k", "v")')).toEqual([
       {

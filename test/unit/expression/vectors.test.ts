@@ -1,5 +1,5 @@
 /**
- * The test vectors of expressions.md §8.3 (all 30) and the supplementary documented cases, evaluated end to end
+ * The test vectors of docs/expression-facts.md ("Test vectors", all 30) and the supplementary documented cases, evaluated end to end
  * (parse, bind, evaluate). Outputs are Microsoft's documented outputs.
  */
 import { describe, expect, test } from '@jest/globals'
@@ -130,7 +130,7 @@ const SUPPLEMENTARY: [string, Inputs, ExpressionValue][] = [
   ]
 ]
 
-describe('expressions.md §8.3 test vectors', () => {
+describe('documented test vectors (docs/expression-facts.md)', () => {
   test('there are 30 of them', () => {
     expect(VECTORS).toHaveLength(30)
   })
