@@ -6,6 +6,7 @@
  * Tolerates `servicePrincipal` as an object or an array, `errorInformation` null and enum values it does not know.
  */
 import { GraphError } from './http.ts'
+import { LOGS_PERMISSION_TEXT } from './log-permissions.ts'
 
 /** One `provisioningObjectSummary`, reduced to what the outcome needs; unknown enum values are kept as strings. */
 export interface LogEntry {
@@ -277,7 +278,7 @@ function describe(failure: unknown): string {
   const error = failure instanceof PartialRead ? failure.cause : failure
   if (error instanceof GraphError) {
     if (error.status === 403)
-      return `403 ${error.code ?? ''}: reading the provisioning logs needs the application permission ProvisioningLog.Read.All, or AuditLog.Read.All together with Directory.Read.All, with admin consent`.replace(
+      return `403 ${error.code ?? ''}: reading the provisioning logs needs the application permission ${LOGS_PERMISSION_TEXT}, with admin consent`.replace(
         '  ',
         ' '
       )

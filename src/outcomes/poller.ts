@@ -2,9 +2,9 @@
  * The log poll of a run with the production schedule: the first read 2 minutes after the last upload (sooner when
  * logs-timeout is shorter; at once in mode report), then every 30 s growing by half up to 2 minutes, until every
  * record has an entry or logs-timeout passes; pages of 500; a 2-minute overlap for clock skew; at most 5
- * per-record queries for records still missing at the end. logs-timeout bounds every wait of the stage, the polls
- * after a re-send included: the runner is never held for logs longer than it says. Every log call is paced at 5
- * per 10 s (the service's limit for provisioning logs), and the schedule is printed once.
+ * per-record queries for records still missing at the end. logs-timeout bounds the waits of each poll, counted from
+ * the upload it follows (a re-send round is an upload: its records get logs-timeout again). Every log call is paced
+ * at 5 per 10 s (the service's limit for provisioning logs), and the schedule is printed once.
  */
 import type { GraphClient } from '../graph/http.ts'
 import { createLogReader, LOG_READ_LIMIT } from '../graph/log-reader.ts'
@@ -66,7 +66,7 @@ export function describeSchedule(timeoutMs: number, readWindowMs: number): strin
     first < timeoutMs
       ? `, then every ${LOG_SCHEDULE.intervalMs / 1000} s growing to ${LOG_SCHEDULE.maxIntervalMs / 60_000} min, until every record has an entry or ${minutes(timeoutMs)} have passed`
       : ' (the only read: logs-timeout ends then)'
-  return `Reading the provisioning logs: first read ${minutes(first)} after the last upload (at once if that is past)${then}; logs-timeout bounds every wait, re-sends included; ${pace}.`
+  return `Reading the provisioning logs: first read ${minutes(first)} after the last upload (at once if that is past)${then}; a re-send round waits up to logs-timeout again; ${pace}.`
 }
 
 export function createPoller(options: PollerOptions): Poller {
@@ -98,19 +98,17 @@ export function createPoller(options: PollerOptions): Poller {
     compressedMs += ms - real
     await options.sleep(real)
   }
-  let deadline: number | undefined
+  let described = false
 
   const poll: Poll = (records, ignoreIds, readyAt) => {
-    if (deadline === undefined) {
-      deadline = clock() + options.timeoutMs
-      options.log.info(describeSchedule(options.timeoutMs, readWindowMs))
-    }
+    if (!described) options.log.info(describeSchedule(options.timeoutMs, readWindowMs))
+    described = true
     return pollLogs({
       reader,
       records,
       ignoreIds,
       overlapMs: LOG_SCHEDULE.overlapMs,
-      timeoutMs: Math.max(0, deadline - clock()),
+      timeoutMs: options.timeoutMs,
       initialDelayMs: LOG_SCHEDULE.initialDelayMs,
       readyAt,
       intervalMs: LOG_SCHEDULE.intervalMs,

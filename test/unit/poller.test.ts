@@ -59,15 +59,16 @@ describe('the log poll schedule (runner minutes)', () => {
     expect(info.filter((l) => l.includes('logs-timeout 0'))).toHaveLength(1)
   })
 
-  test('logs-timeout 1: the first read waits 1 min, not 2; a later poll (re-send) gets no more time', async () => {
+  test('logs-timeout 1: the first read waits 1 min, not 2; a re-send round waits up to 1 min again', async () => {
     const { time, poller, records, start, info } = setup(1, Infinity)
     await poller.poll(records, new Set(), start)
     expect(poller.waitedMs).toBe(60_000)
-    // A re-send round polls again: logs-timeout is already spent, so it reads once without waiting.
-    await poller.poll([{ externalId: 'E2', notBefore: time.now() }], new Set(), time.now())
-    expect(poller.waitedMs).toBe(60_000)
     // Per-record queries after the deadline are paced calls, not waits for logs: at most 5 calls, one window.
     expect(time.now() - start).toBeLessThan(60_000 + 15_000)
+    const resent = time.now()
+    await poller.poll([{ externalId: 'E2', notBefore: resent }], new Set(), resent)
+    expect(poller.waitedMs).toBe(120_000)
+    expect(time.now() - resent).toBeLessThan(60_000 + 15_000)
     // The schedule is printed once, whatever the number of polls.
     expect(info.filter((l) => l.startsWith('Reading the provisioning logs:'))).toEqual([
       describeSchedule(60_000, 10_000)
