@@ -1,14 +1,16 @@
 /**
  * npm run bench: measures, side by side in one run, plan mode on a 1,000,000-row HR export against papaparse alone
  * parsing the same file. Each measurement runs in its own process (clean peak RSS) and alternates, best of N.
- * Then the upload benchmark (scripts/bench/upload.ts): apply mode against the emulator's rate limit.
- * Usage: npm run bench [-- --rows 1000000 --rounds 2 --only plan|upload]
+ * Then the upload benchmark (scripts/bench/upload.ts): apply mode against the emulator's rate limit; then the outcome
+ * benchmarks (scripts/bench/outcomes.ts): reading 10,000 outcomes under the log-read limit, runner seconds per apply.
+ * Usage: npm run bench [-- --rows 1000000 --rounds 2 --only plan|upload|outcomes]
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { BENCH_COLUMNS, generateHrCsv } from './bench/generate.ts'
 import { runUploadBench } from './bench/upload.ts'
+import { runOutcomeBenches } from './bench/outcomes.ts'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: number): number => {
@@ -18,11 +20,16 @@ const option = (name: string, fallback: number): number => {
 const rows = option('rows', 1_000_000)
 const rounds = option('rounds', 2)
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
-if (only !== undefined && only !== 'plan' && only !== 'upload') throw new Error('--only takes plan or upload')
+if (only !== undefined && !['plan', 'upload', 'outcomes'].includes(only))
+  throw new Error('--only takes plan, upload or outcomes')
 
 const root = path.join(import.meta.dirname, '..')
 if (only === 'upload') {
   await runUploadBench(root)
+  process.exit(0)
+}
+if (only === 'outcomes') {
+  await runOutcomeBenches(root)
   process.exit(0)
 }
 const folder = path.join(root, '.tmp', 'bench')
@@ -92,4 +99,6 @@ console.log(
 if (only !== 'plan') {
   console.log('')
   await runUploadBench(root)
+  console.log('')
+  await runOutcomeBenches(root)
 }

@@ -1,7 +1,7 @@
 /**
  * Reading `GET /auditLogs/provisioning` within its limits (docs/outcomes.md, "Reading the logs"):
- * - every call (pages and per-record queries alike) goes through one pacer: at most 5 calls in any 10 s per app,
- *   the service's limit for provisioning logs; a 429's Retry-After holds every later call back too;
+ * - every call (pages and per-record queries alike) goes through one pacer (log-pacer.ts): at most 5 calls in any
+ *   10 s per app, the service's limit for provisioning logs; a 429's Retry-After holds every later call back too;
  * - the time bound is a strict `gt` one second before the window (the documented operator); `ge` is tried only
  *   when the service says the operator is unsupported, and a query never goes out without a time bound;
  * - every `@odata.nextLink` is followed verbatim, on the configured Graph host and version only;
@@ -17,7 +17,7 @@ import {
   type LogEntry,
   type LogQuery
 } from './logs.ts'
-import type { Pacer } from './pacer.ts'
+import type { LogPacer } from './log-pacer.ts'
 
 /** Log reads allowed per window, per app and tenant (Graph's identity and access reports limit). */
 export const LOG_READ_LIMIT = { calls: 5, windowMs: 10_000 } as const
@@ -77,7 +77,7 @@ export interface LogReaderOptions {
   /** Pages one query may read before it stops (a safety net against a runaway nextLink chain). */
   maxPages: number
   /** Paces every call (pages, retries, per-record queries) at LOG_READ_LIMIT. */
-  pacer: Pacer
+  pacer: LogPacer
   debug: (message: string) => void
 }
 
@@ -150,6 +150,7 @@ export function createLogReader(options: LogReaderOptions): LogReader {
           method: 'GET',
           path,
           beforeAttempt: () => options.pacer.acquire(),
+          onAttempt: () => options.pacer.answered(),
           onThrottled: (ms) => options.pacer.pause(ms)
         })
         ;({ text, requestId } = response)

@@ -9,7 +9,7 @@
 import type { GraphClient } from '../graph/http.ts'
 import { createLogReader, LOG_READ_LIMIT } from '../graph/log-reader.ts'
 import { pollLogs, type AwaitedRecord, type PollResult } from '../graph/logs.ts'
-import { createPacer } from '../graph/pacer.ts'
+import { createLogPacer } from '../graph/log-pacer.ts'
 
 export const LOG_SCHEDULE = {
   pageSize: 500,
@@ -19,9 +19,7 @@ export const LOG_SCHEDULE = {
   intervalMs: 30_000,
   intervalFactor: 1.5,
   maxIntervalMs: 120_000,
-  maxRecordQueries: 5,
-  /** Added to the pacer's window, so calls whose latency varies still land inside the service's window. */
-  readMarginMs: 100
+  maxRecordQueries: 5
 } as const
 
 export interface PollerOptions {
@@ -79,11 +77,9 @@ export function createPoller(options: PollerOptions): Poller {
     pageSize: LOG_SCHEDULE.pageSize,
     maxPages: LOG_SCHEDULE.maxPages,
     // Real time: the service counts calls on its own clock, whatever the test knobs do to the waits below.
-    pacer: createPacer({
+    pacer: createLogPacer({
       limit: LOG_READ_LIMIT.calls,
       windowMs: readWindowMs,
-      marginMs: LOG_SCHEDULE.readMarginMs,
-      budget: undefined,
       now: options.now,
       sleep: options.sleep
     }),

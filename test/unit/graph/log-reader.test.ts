@@ -7,7 +7,7 @@ import {
   logsFilter
 } from '../../../src/graph/log-reader.ts'
 import { PartialRead, pollLogs } from '../../../src/graph/logs.ts'
-import { createPacer } from '../../../src/graph/pacer.ts'
+import { createLogPacer } from '../../../src/graph/log-pacer.ts'
 import { GraphError } from '../../../src/graph/http.ts'
 import { fakeTime } from './fake-time.ts'
 import { testGraphClient } from './test-client.ts'
@@ -38,10 +38,13 @@ interface FakeOptions {
   failPage?: { offset: number; times: number }
   /** Enforce 5 calls per 10 s on the fake clock, with a 429 and Retry-After like the service. */
   throttle?: boolean
+  /** Time a call travels before the service counts it, and after, by call number (from 0). */
+  latency?: (call: number) => { before: number; after: number }
 }
 
 /** A fake provisioning-logs endpoint on the fake clock: opaque-looking skiptokens, absolute nextLinks. */
-function fakeGraph(now: () => number, options: FakeOptions) {
+function fakeGraph(time: { now: () => number; sleep: (ms: number) => Promise<void> }, options: FakeOptions) {
+  const { now } = time
   const urls: string[] = []
   const times: number[] = []
   let throttled = 0
@@ -49,6 +52,13 @@ function fakeGraph(now: () => number, options: FakeOptions) {
   const reply = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
     new Response(JSON.stringify(body), { status, headers })
   const fetch: FetchLike = async (url) => {
+    const latency = options.latency?.(urls.length) ?? { before: 0, after: 0 }
+    await time.sleep(latency.before)
+    const answer = await serve(url)
+    await time.sleep(latency.after)
+    return answer
+  }
+  const serve = async (url: string): Promise<Response> => {
     urls.push(url)
     const t = now()
     times.push(t)
@@ -97,15 +107,9 @@ function fakeGraph(now: () => number, options: FakeOptions) {
 
 function setup(options: FakeOptions, maxAttempts = 2) {
   const time = fakeTime(T0 + 3600_000)
-  const graph = fakeGraph(time.now, options)
+  const graph = fakeGraph(time, options)
   const client = testGraphClient(graph.fetch, time, { maxAttempts })
-  const pacer = createPacer({
-    limit: LOG_READ_LIMIT.calls,
-    windowMs: LOG_READ_LIMIT.windowMs,
-    marginMs: 0,
-    budget: undefined,
-    ...time
-  })
+  const pacer = createLogPacer({ limit: LOG_READ_LIMIT.calls, windowMs: LOG_READ_LIMIT.windowMs, ...time })
   const reader = createLogReader({
     client,
     version: 'v1.0',
@@ -201,6 +205,18 @@ describe('reading the logs', () => {
       )
     // …and the read takes the bound's time: the first 5 at once, then 5 per window.
     expect(time.now() - start).toBe((40 / 5 - 1) * LOG_READ_LIMIT.windowMs)
+  })
+
+  test('zero 429 whatever the latency: a call counts from its answer, so a slow first call does not crowd the window', async () => {
+    // The first call travels 3 s before the service counts it; the others arrive at once and take 0.5 s back.
+    const { reader, graph } = setup({
+      entries: 24,
+      throttle: true,
+      latency: (call) => ({ before: call === 0 ? 3000 : 0, after: 500 })
+    })
+    await reader.query(T0)
+    expect(graph.urls).toHaveLength(12)
+    expect(graph.throttledCount()).toBe(0)
   })
 
   test('honours Retry-After: a 429 holds every later call back', async () => {

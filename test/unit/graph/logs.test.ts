@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { createGraphClient, type FetchLike } from '../../../src/graph/http.ts'
 import { createLogReader } from '../../../src/graph/log-reader.ts'
 import { parseLogEntry, pollLogs, servicePrincipalIds, type PollOptions } from '../../../src/graph/logs.ts'
-import { createPacer } from '../../../src/graph/pacer.ts'
+import { createLogPacer } from '../../../src/graph/log-pacer.ts'
 import { fakeTime } from './fake-time.ts'
 
 const JOB = 'API2AAD.b16687d38faf42adb29892cdcaf01c6e.1a03de52-b9c3-4e2c-a1e3-9145aaa8e530'
@@ -93,7 +93,7 @@ function setup(options: Parameters<typeof fakeLogs>[1] = {}, start = 1_000_000) 
     servicePrincipalId: 'sp',
     pageSize: 2,
     maxPages: 100,
-    pacer: createPacer({ limit: 5, windowMs: 10_000, marginMs: 0, budget: undefined, ...time }),
+    pacer: createLogPacer({ limit: 5, windowMs: 10_000, ...time }),
     debug: () => undefined
   })
   const lines: string[] = []
@@ -260,7 +260,7 @@ describe('polling', () => {
       jobId: JOB,
       pageSize: 10,
       maxPages: 10,
-      pacer: createPacer({ limit: 5, windowMs: 10_000, marginMs: 0, budget: undefined, ...time }),
+      pacer: createLogPacer({ limit: 5, windowMs: 10_000, ...time }),
       debug: () => undefined
     })
     const result = await pollLogs({
