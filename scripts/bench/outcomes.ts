@@ -166,7 +166,7 @@ export async function runOutcomeBenches(root: string, records = 10_000, delayMin
   const ok = read.throttled === 0
   console.log(
     `  ${fmt(read.entries)} log entries, pages of 500: ${read.calls} log calls in ${read.seconds.toFixed(1)} s, ${read.throttled} × 429 on log reads ` +
-      `(target 0) ${ok ? 'met'.padEnd(6) : 'MISSED'}; bound at 5 calls/10 s: ${read.boundSeconds} s → ratio ${read.boundSeconds > 0 ? (read.seconds / read.boundSeconds).toFixed(3) : 'n/a'}`
+      `(target 0) ${ok ? 'met' : 'MISSED'}; bound at 5 calls/10 s: ${read.boundSeconds} s → ratio ${read.boundSeconds > 0 ? (read.seconds / read.boundSeconds).toFixed(3) : 'n/a'}`
   )
   console.log('')
   console.log(
