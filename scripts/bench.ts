@@ -1,10 +1,11 @@
 /**
  * npm run bench: measures, side by side in one run, plan mode on a 1,000,000-row HR export against papaparse alone
  * parsing the same file. Each measurement runs in its own process (clean peak RSS) and alternates, best of N.
- * Then the upload benchmark (scripts/bench/upload.ts): apply mode against the emulator's rate limit.
+ * Then the upload benchmark (scripts/bench/upload.ts): apply mode against the emulator's rate limit; then the outcome
+ * benchmarks (scripts/bench/outcomes.ts): reading 10,000 outcomes under the log-read limit, runner seconds per apply;
+ * then the reconcile benchmark (scripts/bench/reconcile.ts): 100,000 Entra users read and compared with 100,000 HR rows.
  * `--only json`: plan mode on the same rows as one .json file (scripts/bench/json.ts).
- * Then the reconcile benchmark (scripts/bench/reconcile.ts): 100,000 Entra users read and compared with 100,000 HR rows.
- * Usage: npm run bench [-- --rows 1000000 --rounds 2 --only plan|upload|json|reconcile]
+ * Usage: npm run bench [-- --rows 1000000 --rounds 2 --only plan|upload|outcomes|json|reconcile]
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
@@ -13,6 +14,7 @@ import { BENCH_COLUMNS, generateHrCsv } from './bench/generate.ts'
 import { runJsonBench } from './bench/json.ts'
 import { runUploadBench } from './bench/upload.ts'
 import { printReconcileBench, runReconcileBench } from './bench/reconcile.ts'
+import { runOutcomeBenches } from './bench/outcomes.ts'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: number): number => {
@@ -22,8 +24,8 @@ const option = (name: string, fallback: number): number => {
 const rows = option('rows', 1_000_000)
 const rounds = option('rounds', 2)
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
-if (only !== undefined && !['plan', 'upload', 'json', 'reconcile'].includes(only))
-  throw new Error('--only takes plan, upload, json or reconcile')
+if (only !== undefined && !['plan', 'upload', 'outcomes', 'json', 'reconcile'].includes(only))
+  throw new Error('--only takes plan, upload, outcomes, json or reconcile')
 
 const root = path.join(import.meta.dirname, '..')
 if (only === 'upload') {
@@ -32,6 +34,10 @@ if (only === 'upload') {
 }
 if (only === 'reconcile') {
   await reconcileBench()
+  process.exit(0)
+}
+if (only === 'outcomes') {
+  await runOutcomeBenches(root)
   process.exit(0)
 }
 const folder = path.join(root, '.tmp', 'bench')
@@ -106,6 +112,8 @@ console.log(
 if (only !== 'plan') {
   console.log('')
   await runUploadBench(root)
+  console.log('')
+  await runOutcomeBenches(root)
   console.log('')
   await reconcileBench()
 }

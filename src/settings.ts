@@ -106,9 +106,11 @@ export interface ApplySettings {
 }
 
 /**
- * Waits of the upload, with the production defaults. Tests and the demo shorten them through environment variables
- * that are not action inputs (documented in docs/testing.md): ENTRA_HR_SYNC_MAX_WAIT_MS caps every single wait
- * (Retry-After, backoff, the AADSTS70021 delay); ENTRA_HR_SYNC_RETRY_BASE_MS is the first backoff step.
+ * Waits of the upload and the log poll, with the production defaults. Tests, the demo and the benchmarks shorten them
+ * through environment variables that are not action inputs (documented in docs/architecture.md, "Test-only timing
+ * knobs"): ENTRA_HR_SYNC_MAX_WAIT_MS caps every single wait (Retry-After, backoff, the AADSTS70021 delay, the waits
+ * for the provisioning logs, which still count in full toward logs-timeout); ENTRA_HR_SYNC_RETRY_BASE_MS is the first
+ * backoff step; ENTRA_HR_SYNC_LOG_WINDOW_MS the log-read pacing window.
  */
 export interface ApplyTiming {
   /** First step of the exponential backoff. */
@@ -127,6 +129,8 @@ export interface ApplyTiming {
   windowMarginMs: number
   /** Requests in flight at once. */
   concurrency: number
+  /** Window of the log-read pacing (5 calls per 10 s in production); absent: 10 s. */
+  logWindowMs?: number
 }
 
 /** Returns the trimmed value of an input, '' when unset (the contract of core.getInput). */
@@ -546,6 +550,7 @@ function readTiming(env: NodeJS.ProcessEnv): ApplyTiming {
     maxWaitMs: number('ENTRA_HR_SYNC_MAX_WAIT_MS', Infinity),
     windowMs: 5000,
     windowMarginMs: number('ENTRA_HR_SYNC_WINDOW_MARGIN_MS', 100),
-    concurrency: Math.max(1, Math.floor(number('ENTRA_HR_SYNC_CONCURRENCY', 8)))
+    concurrency: Math.max(1, Math.floor(number('ENTRA_HR_SYNC_CONCURRENCY', 8))),
+    logWindowMs: number('ENTRA_HR_SYNC_LOG_WINDOW_MS', 10_000)
   }
 }

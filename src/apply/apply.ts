@@ -12,6 +12,7 @@ import type { ApplySettings } from '../settings.ts'
 import { plural } from '../report/markdown.ts'
 import { decodeClaims, type CredentialKind, type CredentialLike } from '../graph/auth.ts'
 import { ApplyStop } from '../graph/errors.ts'
+import { logPermissionProblem, rolesOf } from '../graph/log-permissions.ts'
 import type { FetchLike } from '../graph/http.ts'
 import { createPacer } from '../graph/pacer.ts'
 import { checkJob } from '../graph/provisioning.ts'
@@ -73,6 +74,8 @@ export async function applyPlan(
           `Graph at ${client.origin}${settings.graphBaseUrl === CLOUDS[settings.cloud].graphBaseUrl ? '' : ' (graph-url override)'}.`
       )
       if (claims.roles) io.info(`Application permissions in the token: ${claims.roles.join(', ') || 'none'}.`)
+      const logsProblem = logPermissionProblem(rolesOf(claims))
+      if (logsProblem) io.warn(logsProblem)
       return claims.roles
     })
 

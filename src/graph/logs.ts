@@ -1,12 +1,12 @@
 /**
- * Reading the provisioning logs (docs/outcomes.md, docs/service-facts.md): one query per poll for the job and a time
- * window, every `@odata.nextLink` followed (on the Graph host only), entries de-duplicated by id, and every
- * entry of each sent record kept. Polls back off until every record has an entry or the timeout passes; records
+ * Provisioning-log entries and the poll over them (docs/outcomes.md, docs/service-facts.md): one query per poll for
+ * the job and a time window (src/graph/log-reader.ts reads it: paced, paged, resumable), entries de-duplicated by id,
+ * and every entry of each sent record kept (folded into one outcome in src/outcomes/fold.ts). Polls back off until every record has an entry or the timeout passes; records
  * still missing then get a bounded number of per-record queries. The number of calls grows with pages, not records.
- * Tolerates `ge` rejected (falls back to `gt`, then to the job filter alone), `servicePrincipal` as an object or an
- * array, `errorInformation` null and enum values it does not know.
+ * Tolerates `servicePrincipal` as an object or an array, `errorInformation` null and enum values it does not know.
  */
-import { GraphError, type GraphClient } from './http.ts'
+import { GraphError } from './http.ts'
+import { LOGS_PERMISSION_TEXT } from './log-permissions.ts'
 
 /** A value the service skipped while applying an entry, from a skip step (`SkipReason` other than `RedundantExport`). */
 export interface SkippedValue {
@@ -141,29 +141,6 @@ export function servicePrincipalIds(raw: unknown): string[] {
   return list.map((s) => str(obj(s).id)).filter((id): id is string => id !== undefined)
 }
 
-/** An OData string literal: single quotes doubled. */
-export function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`
-}
-
-/** An unquoted DateTimeOffset literal, whole seconds, UTC. */
-export function odataDate(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z')
-}
-
-export type DateOperator = 'ge' | 'gt' | 'none'
-
-export function logsFilter(jobId: string, from: number, op: DateOperator, externalId?: string): string {
-  const parts = [`jobId eq ${odataString(jobId)}`]
-  if (op !== 'none') parts.push(`activityDateTime ${op} ${odataDate(from)}`)
-  if (externalId !== undefined) parts.push(`sourceIdentity/id eq ${odataString(externalId)}`)
-  return parts.join(' and ')
-}
-
-function logsPath(filter: string, top: number): string {
-  return `/auditLogs/provisioning?$filter=${encodeURIComponent(filter)}&$top=${top}`
-}
-
 /** A record whose outcome is awaited. */
 export interface AwaitedRecord {
   externalId: string
@@ -171,22 +148,12 @@ export interface AwaitedRecord {
   notBefore: number
 }
 
-export interface LogReaderOptions {
-  client: GraphClient
-  version: string
-  jobId: string
-  /** The job's service principal: entries of another one are ignored (when the entry names one). */
-  servicePrincipalId?: string
-  /** $top of each page (the maximum is not documented; ≤ 500 is safe). */
-  pageSize: number
-  /** Pages one query may read before it stops (a safety net against a runaway nextLink chain). */
-  maxPages: number
-  debug: (message: string) => void
-}
-
-export interface QueryResult {
-  calls: number
-  entries: LogEntry[]
+/** What the poll needs of a log reader (src/graph/log-reader.ts). */
+export interface LogQuery {
+  /** Entries of the job from `from` on (optionally of one record), every page read. */
+  query(from: number, externalId?: string, top?: number): Promise<{ calls: number; entries: LogEntry[] }>
+  /** The date operator the service accepted. */
+  readonly operator: string
 }
 
 export class LogsUnavailable extends Error {
@@ -198,96 +165,28 @@ export class LogsUnavailable extends Error {
   }
 }
 
-/**
- * A log reader that remembers which date operator the service accepts: `ge` first (what Microsoft's samples use),
- * then `gt` when that is refused with 400, then the job filter alone (dates compared on the client).
- */
-export function createLogReader(options: LogReaderOptions): {
-  query(from: number, externalId?: string, top?: number): Promise<QueryResult>
-  readonly operator: DateOperator
-} {
-  const operators: DateOperator[] = ['ge', 'gt', 'none']
-  let level = 0
-  const versionPrefix = `/${options.version}/`
-
-  const toPath = (link: string): string => {
-    // Throws for another host: the bearer token must never leave the configured Graph origin.
-    const url = options.client.assertSameOrigin(link)
-    if (!url.pathname.startsWith(versionPrefix))
-      throw new LogsUnavailable(`refusing an @odata.nextLink outside ${versionPrefix}: ${url.pathname}`, null)
-    return url.pathname.slice(versionPrefix.length - 1) + url.search
-  }
-
-  async function query(from: number, externalId?: string, top = options.pageSize): Promise<QueryResult> {
-    for (;;) {
-      const op = operators[level] as DateOperator
-      const filter = logsFilter(options.jobId, from, op, externalId)
-      try {
-        return await walk(logsPath(filter, top), from)
-      } catch (error) {
-        if (error instanceof GraphError && error.status === 400 && level < operators.length - 1) {
-          options.debug(
-            `The logs refused the filter with '${op}' (${error.code ?? '400'}: ${error.graphMessage ?? ''}); trying '${operators[level + 1]}'.`
-          )
-          level++
-          continue
-        }
-        throw error
-      }
-    }
-  }
-
-  async function walk(first: string, from: number): Promise<QueryResult> {
-    const entries: LogEntry[] = []
-    let calls = 0
-    let path: string | undefined = first
-    while (path !== undefined) {
-      if (calls >= options.maxPages) {
-        options.debug(`Stopped after ${calls} pages of provisioning logs (the page limit).`)
-        break
-      }
-      const response = await options.client.request({ method: 'GET', path })
-      calls++
-      let body: Record<string, unknown>
-      try {
-        body = obj(JSON.parse(response.text))
-      } catch {
-        throw new Error(
-          `the provisioning logs answered with something that is not JSON (request-id ${response.requestId ?? '-'})`
-        )
-      }
-      const value = Array.isArray(body.value) ? body.value : []
-      for (const raw of value) {
-        if (options.servicePrincipalId) {
-          const sps = servicePrincipalIds(raw)
-          if (sps.length > 0 && !sps.includes(options.servicePrincipalId)) continue
-        }
-        const entry = parseLogEntry(raw)
-        // Without the date filter (operator 'none') the window is applied here.
-        if (entry && entry.time >= from) entries.push(entry)
-      }
-      const next = str(body['@odata.nextLink'])
-      path = next ? toPath(next) : undefined
-    }
-    return { calls, entries }
-  }
-
-  return {
-    query,
-    get operator() {
-      return operators[level] as DateOperator
-    }
+/** A query that failed after some pages: the entries of the pages read, and the failure. */
+export class PartialRead extends Error {
+  readonly entries: LogEntry[]
+  readonly calls: number
+  override readonly cause: unknown
+  constructor(entries: LogEntry[], calls: number, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause))
+    this.name = 'PartialRead'
+    this.entries = entries
+    this.calls = calls
+    this.cause = cause
   }
 }
 
 export interface PollOptions {
-  reader: ReturnType<typeof createLogReader>
+  reader: LogQuery
   records: readonly AwaitedRecord[]
   /** Entry ids that belong to earlier sends (a re-sent record's failure) and must not count again. */
   ignoreIds?: ReadonlySet<string>
   /** Entries may carry times up to this much before the client's clock (clock skew). */
   overlapMs: number
-  /** logs-timeout in ms; 0 queries once without waiting. */
+  /** Time left to wait for the logs, in ms (what logs-timeout leaves); 0 queries once without waiting. */
   timeoutMs: number
   /** Wait before the first query, counted from `readyAt` (the last upload). */
   initialDelayMs: number
@@ -298,8 +197,7 @@ export interface PollOptions {
   maxIntervalMs: number
   /** Per-record queries for records still missing at the end. */
   maxRecordQueries: number
-  /** Caps every single wait (tests); the full wait still counts toward the timeout. */
-  maxWaitMs: number
+  /** The poll's clock and wait (the poller may compress waits for tests while counting them in full). */
   now: () => number
   sleep: (ms: number) => Promise<void>
   log: { info(message: string): void; debug(message: string): void }
@@ -315,7 +213,7 @@ export interface PollResult {
   /** Why the logs could not be read to the end, if so (the records without an entry are then not seen). */
   problem: string | undefined
   /** The date operator the service accepted. */
-  operator: DateOperator
+  operator: string
   /** When the poll finished, on the poll's clock (waits counted in full). */
   finishedAt: number
 }
@@ -323,13 +221,9 @@ export interface PollResult {
 /** Polls the logs until every awaited record has a terminal entry, or the timeout passes. */
 export async function pollLogs(options: PollOptions): Promise<PollResult> {
   const { reader, records, log } = options
-  let skipped = 0
-  const clock = (): number => options.now() + skipped
+  const clock = options.now
   const wait = async (ms: number): Promise<void> => {
-    if (ms <= 0) return
-    const real = Math.min(ms, options.maxWaitMs)
-    skipped += ms - real
-    await options.sleep(real)
+    if (ms > 0) await options.sleep(ms)
   }
   const ignore = options.ignoreIds ?? new Set<string>()
   const awaited = new Map(records.map((r) => [r.externalId, r]))
@@ -361,9 +255,7 @@ export async function pollLogs(options: PollOptions): Promise<PollResult> {
   if (options.timeoutMs > 0) {
     const first = Math.min(options.readyAt + options.initialDelayMs, deadline) - clock()
     if (first > 0) {
-      log.info(
-        `Waiting ${seconds(first)} before reading the provisioning logs (entries appear 5–10 minutes after processing).`
-      )
+      log.debug(`Waiting ${seconds(first)} before the first read of the provisioning logs.`)
       await wait(first)
     }
   }
@@ -375,7 +267,9 @@ export async function pollLogs(options: PollOptions): Promise<PollResult> {
       take(result.entries)
       problem = undefined
     } catch (error) {
-      calls++
+      calls += callsOf(error)
+      // Pages read before a later page failed still count; the next poll resumes from the failed page.
+      if (error instanceof PartialRead) take(error.entries)
       problem = describe(error)
       if (fatal(error)) break
       log.info(`Reading the provisioning logs failed (${problem}); trying again at the next poll.`)
@@ -401,8 +295,9 @@ export async function pollLogs(options: PollOptions): Promise<PollResult> {
         recordQueries++
         take(result.entries)
       } catch (error) {
-        calls++
+        calls += callsOf(error)
         recordQueries++
+        if (error instanceof PartialRead) take(error.entries)
         if (fatal(error)) break
       }
     }
@@ -429,10 +324,17 @@ function fatalMessage(message: string): boolean {
   return FATAL.test(message)
 }
 
-function describe(error: unknown): string {
+/** HTTP calls a failed query made (a GraphError counts its attempts). */
+function callsOf(error: unknown): number {
+  if (error instanceof PartialRead) return error.calls
+  return error instanceof GraphError ? error.attempts : 1
+}
+
+function describe(failure: unknown): string {
+  const error = failure instanceof PartialRead ? failure.cause : failure
   if (error instanceof GraphError) {
     if (error.status === 403)
-      return `403 ${error.code ?? ''}: reading the provisioning logs needs the application permission ProvisioningLog.Read.All (or AuditLog.Read.All) with admin consent`.replace(
+      return `403 ${error.code ?? ''}: reading the provisioning logs needs the application permission ${LOGS_PERMISSION_TEXT}, with admin consent`.replace(
         '  ',
         ' '
       )

@@ -3,12 +3,13 @@
  * bulkUpload itself.
  */
 import { ApplyStop } from './errors.ts'
+import { LOGS_PERMISSION_TEXT } from './log-permissions.ts'
 import { GraphError, type GraphClient, type GraphRequest, type GraphResponse } from './http.ts'
 
 export const UPLOAD_PERMISSION = 'SynchronizationData-User.Upload'
 const PERMISSION_HINT =
   `Grant the app registration the Microsoft Graph application permission ${UPLOAD_PERMISSION} (or .OwnedBy on a provisioning app it owns) with admin consent; ` +
-  'reading the job needs Synchronization.Read.All, reading provisioning logs needs ProvisioningLog.Read.All or AuditLog.Read.All.'
+  `reading the job needs Synchronization.Read.All, reading provisioning logs needs ${LOGS_PERMISSION_TEXT}.`
 
 export interface JobTarget {
   servicePrincipalId: string

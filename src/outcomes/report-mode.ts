@@ -16,6 +16,8 @@ import { plural, text } from '../report/markdown.ts'
 import type { ApplyDependencies } from '../apply/apply.ts'
 import { openSession } from '../apply/session.ts'
 import { ApplyStop } from '../graph/errors.ts'
+import { decodeClaims } from '../graph/auth.ts'
+import { logPermissionProblem, rolesOf } from '../graph/log-permissions.ts'
 import type { SentRecord } from './outcome.ts'
 import { readPreviousReport } from './report.ts'
 import { readOutcomes, type OutcomeSettings } from './stage.ts'
@@ -63,8 +65,10 @@ export async function runReportMode(options: ReportModeOptions): Promise<void> {
   try {
     const session = openSession(options.apply, options.deps)
     await io.group('🔐 Signing in to Entra', async () => {
-      await session.tokens.token()
+      const token = await session.tokens.token()
       io.info(`Signed in to tenant ${options.apply.tenantId} as app ${options.apply.clientId}.`)
+      const logsProblem = logPermissionProblem(rolesOf(decodeClaims(token)))
+      if (logsProblem) io.warn(logsProblem)
     })
     stage = await readOutcomes({
       io,

@@ -17,7 +17,13 @@ export function* outcomesSection(
     CollectResult,
     'outcomes' | 'calls' | 'polls' | 'recordQueries' | 'rounds' | 'resubmitted' | 'problem'
   >,
-  context: { detail: SummaryDetail; timeoutMinutes: number; failedFile: string | undefined }
+  context: {
+    detail: SummaryDetail
+    timeoutMinutes: number
+    failedFile: string | undefined
+    /** Time the run waited for the logs, counted in full. */
+    waitedMs?: number
+  }
 ): Generator<string> {
   const full = context.detail === 'full'
   const header = {
@@ -28,6 +34,7 @@ export function* outcomesSection(
     resubmitRounds: result.rounds,
     resubmitted: result.resubmitted,
     logsTimeoutMinutes: context.timeoutMinutes,
+    logWaitSeconds: Math.round((context.waitedMs ?? 0) / 1000),
     problem: result.problem ?? null,
     failedFile: context.failedFile ?? null
   }

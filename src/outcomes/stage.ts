@@ -95,13 +95,14 @@ export async function readOutcomes(options: OutcomeStageOptions): Promise<Outcom
   const { io, session, apply, outcomes: settings, now } = options
   const target = { servicePrincipalId: apply.servicePrincipalId, jobId: apply.jobId }
   const log = { info: io.info, warn: io.warn, debug: io.debug }
-  const poll = createPoller({
+  const poller = createPoller({
     client: session.client,
     version: apply.graphVersion,
     jobId: apply.jobId,
     servicePrincipalId: apply.servicePrincipalId,
     timeoutMs: settings.logsTimeoutMinutes * 60_000,
     maxWaitMs: apply.timing.maxWaitMs,
+    readWindowMs: apply.timing.logWindowMs,
     now,
     sleep: session.sleep,
     log
@@ -144,7 +145,7 @@ export async function readOutcomes(options: OutcomeStageOptions): Promise<Outcom
   const collected = await io.group('📬 Reading the outcomes from the provisioning logs', async () => {
     const result = await collectOutcomes({
       sent: options.sent,
-      poll,
+      poll: poller.poll,
       ...(resend ? { resend } : {}),
       resubmitAttempts: settings.resubmitAttempts,
       log
@@ -153,6 +154,9 @@ export async function readOutcomes(options: OutcomeStageOptions): Promise<Outcom
     io.info(
       `${plural(result.outcomes.length, 'record')}: ${totals.created} created, ${totals.updated} updated, ${totals.disabled} disabled, ${totals.enabled} enabled, ` +
         `${totals.skipped} skipped, ${totals.warning} with a warning, ${totals.failed} failed, ${totals['not-seen']} not seen; ${plural(result.calls, 'log call')}.`
+    )
+    io.info(
+      `Waited ${Math.round(poller.waitedMs / 1000)} s for the provisioning logs (logs-timeout ${settings.logsTimeoutMinutes} min).`
     )
     if (result.problem) io.warn(`The provisioning logs could not be read to the end: ${result.problem}`)
     return result
@@ -191,7 +195,12 @@ export async function readOutcomes(options: OutcomeStageOptions): Promise<Outcom
         problem: collected.problem
       }),
     reportSection: (detail) =>
-      outcomesSection(collected, { detail, timeoutMinutes: settings.logsTimeoutMinutes, failedFile }),
+      outcomesSection(collected, {
+        detail,
+        timeoutMinutes: settings.logsTimeoutMinutes,
+        failedFile,
+        waitedMs: poller.waitedMs
+      }),
     outputs: outcomeOutputs(collected.outcomes, failedFile),
     failureReason: outcomeFailureReason(outcomeTotals(collected.outcomes), settings.failOn, settings.notSeen)
   }

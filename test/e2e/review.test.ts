@@ -141,7 +141,11 @@ describe('pull-request review (plan mode, no secret, no network)', () => {
 
 describe('apply with a base (delta uploads, leavers, safety gates)', () => {
   async function applyRun(repo: TestRepo, inputs: Record<string, string>) {
-    emulator ??= await startEmulator({ deterministic: false, processing: { delayMs: 60_000 } })
+    emulator ??= await startEmulator({
+      deterministic: false,
+      processing: { delayMs: 60_000 },
+      logs: { rateLimit: { windowMs: 250, maxCalls: 5 } }
+    })
     const target = emulatorRunOptions(emulator.env())
     const run = await runAction({
       workspace: repo.dir,

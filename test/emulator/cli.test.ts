@@ -42,8 +42,10 @@ describe('npm run emulator', () => {
       'INPUT_SERVICE-PRINCIPAL-ID',
       'INPUT_JOB-ID',
       'INPUT_AUTHORITY-HOST',
-      'INPUT_GRAPH-URL'
+      'INPUT_GRAPH-URL',
+      'ENTRA_HR_SYNC_LOG_WINDOW_MS'
     ])
+    expect(vars.ENTRA_HR_SYNC_LOG_WINDOW_MS).toBe('10000')
     expect(vars.ACTIONS_ID_TOKEN_REQUEST_URL).toContain('?api-version=2.0')
     expect(vars['INPUT_TENANT-ID']).toBe('b16687d3-8faf-42ad-b298-92cdcaf01c6e')
 

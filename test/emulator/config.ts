@@ -165,8 +165,13 @@ export interface EmulatorConfig {
     visibilityDelayMs: number
     pageSize: number
     maxTop: number
-    /** Reject `ge`/`le` on activityDateTime with 400, like the service one report describes. */
+    /**
+     * Reject `ge`/`le` on activityDateTime (the documented operators are eq, gt, lt) with 400 `BadRequest` "Invalid
+     * filter clause: …", the answer Graph's reporting APIs give for a filter they do not support.
+     */
     strictDateFilter: boolean
+    /** Log reads per app: at most maxCalls in any windowMs (the service: 5 per 10 s); 0 calls = off. */
+    rateLimit: { windowMs: number; maxCalls: number }
     /** False: ignore `$orderby` (always newest first), to emulate its reported unreliability. */
     honourOrderBy: boolean
     /** externalIds whose entries never become visible (a record the client must report as not seen). */
@@ -347,6 +352,7 @@ function defaultConfig(): EmulatorConfig {
       pageSize: 50,
       maxTop: 1000,
       strictDateFilter: false,
+      rateLimit: { windowMs: 10_000, maxCalls: 5 },
       honourOrderBy: true,
       hiddenSourceIds: [],
       clockStepPerQueryMs: 0

@@ -168,7 +168,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       'INPUT_SERVICE-PRINCIPAL-ID': config.servicePrincipalId,
       'INPUT_JOB-ID': jobId,
       'INPUT_AUTHORITY-HOST': ctx.baseUrl,
-      'INPUT_GRAPH-URL': ctx.baseUrl
+      'INPUT_GRAPH-URL': ctx.baseUrl,
+      // The action paces its log reads to the window this emulator enforces (10 s unless a test shortens it).
+      ENTRA_HR_SYNC_LOG_WINDOW_MS: String(config.logs.rateLimit.windowMs)
     }),
     inspect,
     faults: { add: (r) => ctx.faults.add(r), clear: () => ctx.faults.clear(), list: () => ctx.faults.list() },

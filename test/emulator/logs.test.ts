@@ -14,8 +14,11 @@ afterEach(async () => {
 
 const logs = (e: Emulator, query = '', version = 'v1.0', token?: string) =>
   graph(e, 'GET', `/${version}/auditLogs/provisioning${query}`, { token })
-const filter = (e: Emulator, f: string, version = 'v1.0') =>
-  logs(e, `?$filter=${encodeURIComponent(f)}`, version)
+/** One query every 2 s, as a client paced at 5 per 10 s sends them. */
+const filter = (e: Emulator, f: string, version = 'v1.0') => {
+  e.clock.advance(2000)
+  return logs(e, `?$filter=${encodeURIComponent(f)}`, version)
+}
 const ids = (r: { json: { value: { sourceIdentity: { id: string } }[] } }) =>
   r.json.value.map((v) => v.sourceIdentity.id)
 
@@ -96,12 +99,29 @@ describe('GET /auditLogs/provisioning', () => {
     expect((await logs(e)).json.value).toHaveLength(1)
   })
 
-  it('needs ProvisioningLog.Read.All or AuditLog.Read.All', async () => {
+  it('needs ProvisioningLog.Read.All, or AuditLog.Read.All with Directory.Read.All', async () => {
     const e = await start()
-    expect(
-      (await logs(e, '', 'v1.0', e.issueGraphToken({ roles: ['SynchronizationData-User.Upload'] }))).status
-    ).toBe(403)
-    expect((await logs(e, '', 'v1.0', e.issueGraphToken({ roles: ['AuditLog.Read.All'] }))).status).toBe(200)
+    const status = async (roles: string[]) => (await logs(e, '', 'v1.0', e.issueGraphToken({ roles }))).status
+    expect(await status(['SynchronizationData-User.Upload'])).toBe(403)
+    expect(await status(['AuditLog.Read.All'])).toBe(403)
+    expect(await status(['AuditLog.Read.All', 'Directory.Read.All'])).toBe(200)
+    expect(await status(['ProvisioningLog.Read.All'])).toBe(200)
+  })
+
+  it('throttles log reads at 5 per 10 s per app, throttled calls counted, with Retry-After', async () => {
+    const e = await start()
+    const statuses: number[] = []
+    for (let i = 0; i < 6; i++) statuses.push((await logs(e)).status)
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429])
+    const throttled = await logs(e)
+    expect(throttled.status).toBe(429)
+    expect(throttled.json.error.code).toBe('TooManyRequests')
+    expect(throttled.headers['retry-after']).toBe('10')
+    e.clock.advance(9_999)
+    expect((await logs(e)).status).toBe(429) // the throttled calls still fill the window
+    e.clock.advance(10_000)
+    expect((await logs(e)).status).toBe(200)
+    expect(e.inspect().counters.byEndpoint['graph.logs']?.throttled).toBe(3)
   })
 
   it('follows the Location header of an upload', async () => {

@@ -4,7 +4,7 @@ import { decodeJwt, hasValidSignature, type JwtPayload } from '../jwt.ts'
 import { graphTokenIssuer } from '../entra.ts'
 import { graphError, type GraphCall } from './envelope.ts'
 
-/** Application permissions each Graph area accepts (any one of them). */
+/** Application permissions each Graph area accepts (any one of them; `A+B` needs both A and B). */
 export function permissionsFor(
   ctx: EmulatorContext,
   area: 'upload' | 'logs' | 'jobRead' | 'jobWrite' | 'users'
@@ -17,8 +17,8 @@ export function permissionsFor(
         ...(owned ? ['SynchronizationData-User.Upload.OwnedBy'] : [])
       ]
     case 'logs':
-      // The docs disagree on which one the API enforces; the spec says accept either.
-      return ['ProvisioningLog.Read.All', 'AuditLog.Read.All']
+      // The v1.0 reference: AuditLog.Read.All and Directory.Read.All; current Entra guidance: ProvisioningLog.Read.All.
+      return ['ProvisioningLog.Read.All', 'AuditLog.Read.All+Directory.Read.All']
     case 'jobRead':
       return [
         'Synchronization.Read.All',
@@ -66,12 +66,12 @@ export function authenticate(call: GraphCall): JwtPayload | null {
 /** Checks the token's `roles` for one of the permissions; writes the 403 itself. */
 export function authorize(call: GraphCall, claims: JwtPayload, anyOf: string[]): boolean {
   const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : []
-  if (anyOf.some((r) => roles.includes(r))) return true
+  if (anyOf.some((r) => r.split('+').every((part) => roles.includes(part)))) return true
   graphError(call, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', {
     details: [
       {
         code: 'MissingPermission',
-        message: `One of these application permissions is required: ${anyOf.join(', ')}.`
+        message: `One of these application permissions is required: ${anyOf.map((r) => r.replace('+', ' with ')).join(', ')}.`
       }
     ]
   })

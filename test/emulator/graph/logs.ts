@@ -1,6 +1,8 @@
 import type { EmulatorContext } from '../context.ts'
+import type { JwtPayload } from '../jwt.ts'
 import { FilterError, evaluate, parseFilter, type FilterSchema, type PropertyType } from './filter.ts'
 import { graphError, graphJson, type GraphCall } from './envelope.ts'
+import { createLogThrottle, type LogThrottle } from './throttle.ts'
 
 /** The v1.0 `provisioningObjectSummary` shape (CSDL), as the wire shows it. */
 export type ProvisioningResult = 'success' | 'failure' | 'skipped' | 'warning'
@@ -90,7 +92,7 @@ function logFilterSchema(ctx: EmulatorContext, version: string): FilterSchema {
       if (type !== 'string' && (op === 'contains' || op === 'startswith'))
         return `The function '${op}' is not supported for the property '${property}'.`
       if (property === 'activityDateTime' && ctx.config.logs.strictDateFilter && (op === 'ge' || op === 'le'))
-        return `The operator '${op}' is not supported for the property 'activityDateTime'. Use 'gt' or 'lt'.`
+        return `The operator '${op}' is not supported for the property 'activityDateTime'.`
       return null
     }
   }
@@ -110,11 +112,26 @@ const pathValue = (record: unknown, property: string): unknown =>
     .split('/')
     .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], record)
 
-/** GET /auditLogs/provisioning[/{id}] with $filter, $top, $orderby and $skiptoken paging. */
-export function handleLogs(call: GraphCall, id: string | undefined): void {
+const throttles = new WeakMap<EmulatorContext, LogThrottle>()
+
+/** GET /auditLogs/provisioning[/{id}] with $filter, $top, $orderby and $skiptoken paging, throttled per app. */
+export function handleLogs(call: GraphCall, id: string | undefined, claims: JwtPayload): void {
   const { ctx } = call
   const step = ctx.config.logs.clockStepPerQueryMs
   if (step > 0 && id === undefined && !call.ex.url.searchParams.has('$skiptoken')) ctx.clock.advance(step)
+  let throttle = throttles.get(ctx)
+  if (!throttle) throttles.set(ctx, (throttle = createLogThrottle(ctx.config, ctx.clock)))
+  const limit = throttle.check(String(claims.appid ?? claims.azp ?? ''))
+  if (!limit.ok) {
+    const { windowMs, maxCalls } = ctx.config.logs.rateLimit
+    return graphError(
+      call,
+      429,
+      'TooManyRequests',
+      `Too many requests. The limit is ${maxCalls} requests in ${windowMs / 1000} seconds per application. Please try again later.`,
+      { headers: { 'Retry-After': String(limit.retryAfterSec) } }
+    )
+  }
   const now = ctx.clock.now()
   const hidden = new Set(ctx.config.logs.hiddenSourceIds)
   const visible = (at: number): LogStore =>

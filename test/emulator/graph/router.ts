@@ -69,7 +69,7 @@ function dispatch(call: GraphCall, claims: Record<string, unknown>): void {
 
   if (s[0] === 'auditLogs' && s[1] === 'provisioning' && s.length <= 3) {
     if (ex.method !== 'GET') return methodNotAllowed(['GET'])
-    if (authorize(call, claims, permissionsFor(ctx, 'logs'))) handleLogs(call, s[2])
+    if (authorize(call, claims, permissionsFor(ctx, 'logs'))) handleLogs(call, s[2], claims)
     return
   }
   if (s[0] === 'users' && s.length <= 3) {

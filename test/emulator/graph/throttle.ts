@@ -47,3 +47,29 @@ export function createThrottle(config: EmulatorConfig, clock: Clock): Throttle {
     }
   }
 }
+
+/**
+ * Provisioning-log reads: at most `maxCalls` in any `windowMs` per app (Graph's service-specific limit for the
+ * identity and access reports: 5 requests per 10 seconds per app per tenant). Every call counts, throttled ones
+ * included; Retry-After is the wait until a retried call would fit. `maxCalls` 0 turns it off.
+ */
+export interface LogThrottle {
+  check(appId: string): ThrottleResult
+}
+
+export function createLogThrottle(config: EmulatorConfig, clock: Clock): LogThrottle {
+  const calls = new Map<string, number[]>()
+  return {
+    check(appId) {
+      const { windowMs, maxCalls } = config.logs.rateLimit
+      if (maxCalls <= 0) return { ok: true }
+      const now = clock.now()
+      const window = (calls.get(appId) ?? []).filter((t) => t > now - windowMs)
+      window.push(now)
+      calls.set(appId, window)
+      if (window.length <= maxCalls) return { ok: true }
+      const until = window[window.length - maxCalls]! + windowMs
+      return { ok: false, reason: 'window', retryAfterSec: Math.max(1, Math.ceil((until - now) / 1000)) }
+    }
+  }
+}
