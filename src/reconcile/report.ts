@@ -140,9 +140,12 @@ export function reconcileReportSection(
   }
 }
 
-/** A cell a spreadsheet will not run as a formula: one starting with = + - @ tab or CR gets a leading quote. */
+/**
+ * A cell a spreadsheet will not run as a formula: one starting with = + - @ tab or CR gets a leading apostrophe
+ * (csvField applies the project's one formula guard, src/sources/spreadsheet.ts).
+ */
 export function spreadsheetSafe(value: string): string {
-  return csvField(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value)
+  return csvField(value)
 }
 
 /** One row per finding (one per drifted attribute for drift). */
