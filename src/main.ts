@@ -35,6 +35,7 @@ import { pullRequestOf, readEventPayload } from './git/event.ts'
 import { upsertReviewComment } from './github/comment.ts'
 import { renderSelectionNote, reviewDiagnostics } from './review/index.ts'
 import { findBase, reviewAgainstBase, type ReviewStage } from './review/stage.ts'
+import { prepareSchemaStage } from './mapping/schema-stage.ts'
 
 export interface RunDependencies {
   io: ActionIO
@@ -81,6 +82,13 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
       context: { now, guid: randomUUID, random: Math.random },
       diagnostics: new DiagnosticFactory(active.rules)
     }
+    const schema = await prepareSchemaStage({
+      ...active,
+      mappings: groups.map((group) => group.mapping),
+      factory: planOptions.diagnostics,
+      io,
+      currentFile: scratch('schema.json')
+    })
     const plan = await io.group('🔎 Mapping and validating records', async () => {
       const built = await buildPlanOfGroups(groups, { ...planOptions, values: store })
       const totals = planTotals(built)
@@ -122,7 +130,11 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
     let outcomes: OutcomeStage | undefined
     if (active.apply && !gatesStop) {
       const deps = { ...apply, io, env, now: () => now().getTime() }
-      upload = await applyPlan(sent, active.apply, { ...deps, onSession: (s) => (session = s) })
+      upload = await applyPlan(sent, active.apply, {
+        ...deps,
+        onSession: (s) => (session = s),
+        preflight: schema.preflight
+      })
       const staged = sentRecords(sent, upload)
       if (session && staged.length > 0)
         outcomes = await readOutcomes({
@@ -140,6 +152,10 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
         })
     }
 
+    // The schema check's findings are reported with the plan's (they point at the mapping file).
+    const schemaResult = active.apply ? schema.result() : schema.offline()
+    const withSchema = <P extends { diagnostics: Diagnostic[] }>(p: P): P =>
+      schemaResult ? { ...p, diagnostics: [...schemaResult.diagnostics, ...p.diagnostics] } : p
     await io.group('📝 Reporting', async () => {
       const reportFile = scratchPath(active, env, 'json')
       await writePlanReport(
@@ -158,7 +174,7 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
       const diagnostics = [
         ...(stage?.review.gates.diagnostics ?? []),
         ...(outcomes?.diagnostics ?? []),
-        ...plan.diagnostics,
+        ...withSchema(plan).diagnostics,
         ...(stage ? reviewDiagnostics(stage.review.diff) : [])
       ]
       for (const annotation of selectAnnotations(diagnostics, active.maxAnnotations)) io.annotate(annotation)
@@ -169,26 +185,32 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
       const outcomeSection = outcomes
         ? `\n${outcomes.section({ detail: active.summaryDetail, repository: active.repository, budgetBytes: 400_000, reportFile })}`
         : ''
-      const summary = renderPlanSummary(sent, {
+      const schemaSection = schemaResult ? `\n${schemaResult.section}` : ''
+      const summary = renderPlanSummary(withSchema(sent), {
         detail: active.summaryDetail,
         repository: active.repository,
         reportFile,
-        budgetBytes: SUMMARY_BUDGET_BYTES - Buffer.byteLength(review) - Buffer.byteLength(outcomeSection),
+        budgetBytes:
+          SUMMARY_BUDGET_BYTES -
+          Buffer.byteLength(review) -
+          Buffer.byteLength(outcomeSection) -
+          Buffer.byteLength(schemaSection),
         ...(upload ? { upload } : {})
       })
-      if (!(await io.writeSummary(summary + outcomeSection + review)))
+      if (!(await io.writeSummary(summary + schemaSection + outcomeSection + review)))
         io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
       if (stage && active.review.comment) await commentOnPullRequest(stage, active, env, payload, io)
       const outputs = {
         ...planOutputs(sent, reportFile, upload),
         ...(stage ? reviewOutputs(stage) : {}),
-        ...(outcomes?.outputs ?? {})
+        ...(outcomes?.outputs ?? {}),
+        ...(schemaResult?.outputs ?? {})
       }
       for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
       const gate = gatesStop ? stage?.review.gates.diagnostics.find((d) => d.severity === 'error') : undefined
       const reason = gate
         ? `Nothing was sent: ${gate.message}`
-        : (failureReason(planTotals(plan), active.failOn, upload) ?? outcomes?.failureReason)
+        : (failureReason(planTotals(withSchema(plan)), active.failOn, upload) ?? outcomes?.failureReason)
       if (reason) io.setFailed(reason)
     })
   } catch (error) {

@@ -48,6 +48,10 @@ export interface Settings {
   apply: ApplySettings | undefined
   /** Comparison with a base commit: pull-request review, delta uploads, leavers and safety gates. */
   review: ReviewSettings
+  /** schema-file: workspace-relative path of the job's synchronization schema exported as JSON. */
+  schemaFile: string | undefined
+  /** writeback-file: absolute path of the CSV for the HR system (apply mode), and which records it holds. */
+  writeback: { file: string; records: 'changed' | 'all' } | undefined
 }
 
 export interface SourceSetting {
@@ -172,6 +176,22 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
   if (previousReport && mode !== 'report')
     fail(`Input 'previous-report' is read only in mode report; remove it.`)
 
+  const schemaInput = input('schema-file')
+  const schemaFile = schemaInput ? insideWorkspace('schema-file', schemaInput, workspace, fail) : undefined
+  const writebackInput = input('writeback-file')
+  const writebackRecords = oneOf(input, 'writeback-records', ['changed', 'all'] as const, 'changed', fail)
+  const writeback = writebackInput
+    ? {
+        file: path.resolve(
+          workspace,
+          insideWorkspace('writeback-file', writebackInput, workspace, fail, runnerTemp)
+        ),
+        records: writebackRecords
+      }
+    : undefined
+  if (writeback && mode !== 'apply')
+    fail(`Input 'writeback-file' needs mode apply (it lists what Entra did).`)
+
   const repository = {
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     repo: env.GITHUB_REPOSITORY || '',
@@ -206,7 +226,9 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     },
     resendFrom,
     previousReport,
-    review: readReviewSettings(input, fail)
+    review: readReviewSettings(input, fail),
+    schemaFile,
+    writeback
   }
 
   if (problems.length > 0) {

@@ -12,9 +12,9 @@ import type { ApplySettings } from '../settings.ts'
 import { plural } from '../report/markdown.ts'
 import { decodeClaims, type CredentialKind, type CredentialLike } from '../graph/auth.ts'
 import { ApplyStop } from '../graph/errors.ts'
-import type { FetchLike } from '../graph/http.ts'
+import type { FetchLike, GraphClient } from '../graph/http.ts'
 import { createPacer } from '../graph/pacer.ts'
-import { checkJob } from '../graph/provisioning.ts'
+import { checkJob, type JobTarget } from '../graph/provisioning.ts'
 import { notStarted, uploadPlan, type UploadResult } from './upload.ts'
 import { openSession, type GraphSession } from './session.ts'
 
@@ -30,6 +30,8 @@ export interface ApplyDependencies {
   credentialOptions?: TokenCredentialOptions
   /** Receives the signed-in session, so the log poll after the upload reuses it (no second sign-in). */
   onSession?: (session: GraphSession) => void
+  /** More pre-flight checks after the job's (the mapping against the job's schema); an ApplyStop stops the upload. */
+  preflight?: (client: GraphClient, target: JobTarget) => Promise<void>
 }
 
 export async function applyPlan(
@@ -65,6 +67,7 @@ export async function applyPlan(
       const check = await checkJob(client, target, roles)
       for (const warning of check.warnings) io.warn(warning)
       if (check.code) io.info(`Provisioning job ${settings.jobId}: ${check.code}.`)
+      await deps.preflight?.(client, target)
     })
 
     return await io.group('📤 Uploading', async () => {
