@@ -170,11 +170,12 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
         const written = await writeRequests(plan, active.requestsDir)
         io.info(`${plural(written.length, 'bulk request')} written to ${active.requestsDir}`)
       }
-      // Safety gates, then outcome failures and warnings: they win GitHub's per-severity annotation slots.
+      // Safety gates, the schema check, then outcome failures and warnings: they win GitHub's per-severity annotation slots.
       const diagnostics = [
         ...(stage?.review.gates.diagnostics ?? []),
+        ...(schemaResult?.diagnostics ?? []),
         ...(outcomes?.diagnostics ?? []),
-        ...withSchema(plan).diagnostics,
+        ...plan.diagnostics,
         ...(stage ? reviewDiagnostics(stage.review.diff) : [])
       ]
       for (const annotation of selectAnnotations(diagnostics, active.maxAnnotations)) io.annotate(annotation)
