@@ -1,12 +1,22 @@
 /**
  * Reading the provisioning logs (graph-api.md §2, §8 items 11–13): one query per poll for the job and a time
- * window, every `@odata.nextLink` followed (on the Graph host only), entries de-duplicated by id, and the latest
+ * window, every `@odata.nextLink` followed (on the Graph host only), entries de-duplicated by id, and every
  * entry of each sent record kept. Polls back off until every record has an entry or the timeout passes; records
  * still missing then get a bounded number of per-record queries. The number of calls grows with pages, not records.
  * Tolerates `ge` rejected (falls back to `gt`, then to the job filter alone), `servicePrincipal` as an object or an
  * array, `errorInformation` null and enum values it does not know.
  */
 import { GraphError, type GraphClient } from './http.ts'
+
+/** A value the service skipped while applying an entry, from a skip step (`SkipReason` other than `RedundantExport`). */
+export interface SkippedValue {
+  /** `PropertyName` of the step, e.g. manager; absent when the step names none. */
+  property: string | undefined
+  /** The skipped source value: the detail key whose value names the property (`"10010": "manager Add"`). */
+  value: string | undefined
+  /** `SkipReason`, e.g. UnableToResolveReferenceAttributeValue. */
+  reason: string
+}
 
 /** One `provisioningObjectSummary`, reduced to what the outcome needs; unknown enum values are kept as strings. */
 export interface LogEntry {
@@ -25,12 +35,22 @@ export interface LogEntry {
   recommendedAction: string | undefined
   /** errorInformation.errorCategory: failure (service-side, transient), nonServiceFailure, or newer values. */
   errorCategory: string | undefined
-  /** SkipReason of a skip step, or 'out of scope' when a scoping filter did not pass. */
+  /** SkipReason of a skip step for the whole entry, or 'out of scope' when a scoping filter did not pass. */
   skipReason: string | undefined
+  /** Values skipped within an entry the service otherwise applied (a manager it could not resolve). */
+  skips: SkippedValue[]
+  /** Properties the entry changed (modifiedProperties), lower case. */
+  setProperties: string[]
+  /** A second entry of a change (no import step), e.g. the update that sets the manager once it exists. */
+  followUp: boolean
   /** Description of the first step whose status is warning (e.g. the manager reference was not resolved). */
   warningText: string | undefined
   /** accountEnabled before and after, when the entry changed it ('True'/'False'). */
   accountEnabled: { from: string | null; to: string | null } | undefined
+  /** targetIdentity.id: the Entra object id (absent when a create failed, where the service logs ''). */
+  targetId: string | undefined
+  /** targetIdentity.details.UserPrincipalName: the UPN Entra holds for the user after this entry. */
+  userPrincipalName: string | undefined
 }
 
 /** Terminal statuses: the record is done. Unknown statuses count as terminal too (an answer came). */
@@ -52,23 +72,35 @@ export function parseLogEntry(raw: unknown): LogEntry | undefined {
   if (!id || externalId === undefined || Number.isNaN(time)) return undefined
   // v1.0 names first; the deprecated beta names (action, statusInfo) as a fallback.
   const statusInfo = obj(r.provisioningStatusInfo ?? r.statusInfo)
+  const target = obj(r.targetIdentity)
   const error = obj(statusInfo.errorInformation)
   const steps = Array.isArray(r.provisioningSteps) ? r.provisioningSteps.map(obj) : []
   let skipReason: string | undefined
   let warningText: string | undefined
+  const skips: SkippedValue[] = []
   for (const step of steps) {
     const details = obj(step.details)
     const status = (str(step.status) ?? '').toLowerCase()
-    skipReason ??= str(details.SkipReason)
+    const reason = str(details.SkipReason)
+    const property = str(details.PropertyName)
+    if (reason && property !== undefined) skips.push(skippedValue(details, property, reason))
+    else if (reason) {
+      skipReason ??= reason
+      if (reason !== 'RedundantExport') skips.push({ property: undefined, value: undefined, reason })
+    }
     if (str(details['Scoping filter evaluation passed'])?.toLowerCase() === 'false')
       skipReason ??= 'out of scope'
     if (status === 'warning') warningText ??= str(step.description)
   }
   let accountEnabled: LogEntry['accountEnabled']
+  const setProperties: string[] = []
   if (Array.isArray(r.modifiedProperties))
-    for (const change of r.modifiedProperties.map(obj))
-      if (str(change.displayName)?.toLowerCase() === 'accountenabled')
+    for (const change of r.modifiedProperties.map(obj)) {
+      const name = str(change.displayName)?.toLowerCase()
+      if (name) setProperties.push(name)
+      if (name === 'accountenabled')
         accountEnabled = { from: str(change.oldValue) ?? null, to: str(change.newValue) ?? null }
+    }
   return {
     id,
     time,
@@ -82,9 +114,24 @@ export function parseLogEntry(raw: unknown): LogEntry | undefined {
     recommendedAction: str(error.recommendedAction),
     errorCategory: str(error.errorCategory),
     skipReason,
+    skips,
+    setProperties,
+    followUp: steps.length > 0 && !steps.some((s) => str(s.provisioningStepType)?.toLowerCase() === 'import'),
     warningText,
-    accountEnabled
+    accountEnabled,
+    targetId: str(target.id) || undefined,
+    userPrincipalName: str(obj(target.details).UserPrincipalName) || undefined
   }
+}
+
+/** A skip step's value is the detail key whose value starts with the property name (`"10010": "manager Add"`). */
+function skippedValue(details: Record<string, unknown>, property: string, reason: string): SkippedValue {
+  const prefix = `${property.toLowerCase()} `
+  const value = Object.keys(details).find(
+    (key) =>
+      key !== 'PropertyName' && key !== 'SkipReason' && str(details[key])?.toLowerCase().startsWith(prefix)
+  )
+  return { property, value, reason }
 }
 
 /** The service principal of a record, whether the wire shows it as an object or (as the docs table says) an array. */
@@ -259,8 +306,8 @@ export interface PollOptions {
 }
 
 export interface PollResult {
-  /** Latest entry per externalId (only records that were awaited). */
-  latest: Map<string, LogEntry>
+  /** Every entry of each awaited record since it was sent, by externalId, in the order read (the outcome folds them). */
+  entries: Map<string, LogEntry[]>
   /** Log calls made (pages, and per-record queries). */
   calls: number
   polls: number
@@ -286,7 +333,7 @@ export async function pollLogs(options: PollOptions): Promise<PollResult> {
   }
   const ignore = options.ignoreIds ?? new Set<string>()
   const awaited = new Map(records.map((r) => [r.externalId, r]))
-  const latest = new Map<string, LogEntry>()
+  const found = new Map<string, LogEntry[]>()
   const seenIds = new Set<string>()
   let from = Infinity
   for (const r of records) from = Math.min(from, r.notBefore)
@@ -298,11 +345,12 @@ export async function pollLogs(options: PollOptions): Promise<PollResult> {
       seenIds.add(entry.id)
       const record = awaited.get(entry.externalId)
       if (!record || entry.time < record.notBefore - options.overlapMs) continue
-      const current = latest.get(entry.externalId)
-      if (!current || entry.time >= current.time) latest.set(entry.externalId, entry)
+      const list = found.get(entry.externalId)
+      if (list) list.push(entry)
+      else found.set(entry.externalId, [entry])
     }
   }
-  const missing = (): AwaitedRecord[] => records.filter((r) => !latest.has(r.externalId))
+  const missing = (): AwaitedRecord[] => records.filter((r) => !found.has(r.externalId))
 
   const start = clock()
   const deadline = start + options.timeoutMs
@@ -359,7 +407,15 @@ export async function pollLogs(options: PollOptions): Promise<PollResult> {
       }
     }
   }
-  return { latest, calls, polls, recordQueries, problem, operator: reader.operator, finishedAt: clock() }
+  return {
+    entries: found,
+    calls,
+    polls,
+    recordQueries,
+    problem,
+    operator: reader.operator,
+    finishedAt: clock()
+  }
 }
 
 const FATAL = /^(403|401|404|host|nextLink)/

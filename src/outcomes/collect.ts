@@ -49,7 +49,7 @@ export async function collectOutcomes(options: CollectOptions): Promise<CollectR
     result.recordQueries += poll.recordQueries
     result.problem = poll.problem
     result.operator = poll.operator
-    for (const entry of poll.latest.values()) consumed.add(entry.id)
+    for (const list of poll.entries.values()) for (const entry of list) consumed.add(entry.id)
   }
 
   const readyAt = Math.max(...sent.map((r) => r.sentAt))
@@ -59,7 +59,7 @@ export async function collectOutcomes(options: CollectOptions): Promise<CollectR
     readyAt
   )
   account(first)
-  const outcomes = sent.map((r) => toOutcome(r, first.latest.get(r.externalId)))
+  const outcomes = sent.map((r) => toOutcome(r, first.entries.get(r.externalId)))
   const index = new Map(outcomes.map((o, i) => [o.externalId, i]))
 
   for (let round = 1; round <= options.resubmitAttempts && options.resend; round++) {
@@ -88,9 +88,9 @@ export async function collectOutcomes(options: CollectOptions): Promise<CollectR
     for (const a of awaited) {
       const i = index.get(a.externalId) as number
       const before = outcomes[i] as RecordOutcome
-      const entry = poll.latest.get(a.externalId)
+      const entries = poll.entries.get(a.externalId)
       const sentAt = accepted.get(a.externalId) ?? before.sentAt
-      outcomes[i] = toOutcome({ ...pick(before), sentAt }, entry, before.resubmitted + 1)
+      outcomes[i] = toOutcome({ ...pick(before), sentAt }, entries, before.resubmitted + 1)
     }
   }
   result.outcomes = outcomes

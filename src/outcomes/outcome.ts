@@ -1,8 +1,10 @@
 /**
- * What happened to each record sent, from its latest provisioning-log entry (graph-api.md §2.6): created, updated,
- * disabled, enabled, skipped, warning, failed — or not seen, when no entry came before the timeout (never success).
+ * What happened to each record sent, folded from all its provisioning-log entries since it was sent (./fold.ts):
+ * created, updated, disabled, enabled, skipped, warning, failed — or not seen, when no entry came before the timeout
+ * (never success).
  */
 import type { LogEntry } from '../graph/logs.ts'
+import { describeSkip, foldEntries } from './fold.ts'
 
 export const OUTCOMES = [
   'created',
@@ -43,6 +45,10 @@ export interface RecordOutcome extends SentRecord {
   time?: number
   /** Times the record was re-sent automatically after a transient failure. */
   resubmitted: number
+  /** The Entra object id of the user (targetIdentity.id), when the logs name one: for a writeback file. */
+  targetId?: string
+  /** The userPrincipalName Entra holds for the user (targetIdentity.details), when the logs name one. */
+  userPrincipalName?: string
 }
 
 /** The outcome an entry stands for. Unknown statuses are a warning, unknown actions of a success an update. */
@@ -82,9 +88,21 @@ export function classify(entry: LogEntry): Pick<RecordOutcome, 'outcome' | 'note
   }
 }
 
-export function toOutcome(record: SentRecord, entry: LogEntry | undefined, resubmitted = 0): RecordOutcome {
-  if (!entry) return { ...record, outcome: 'not-seen', resubmitted }
-  const { outcome, note } = classify(entry)
+/** The outcome of a record from its entries since it was sent (in any order); not seen without any. */
+export function toOutcome(
+  record: SentRecord,
+  entries: readonly LogEntry[] | undefined,
+  resubmitted = 0
+): RecordOutcome {
+  const folded = foldEntries(entries ?? [])
+  if (!folded) return { ...record, outcome: 'not-seen', resubmitted }
+  const entry = folded.decisive
+  let { outcome, note } = classify(entry)
+  // A value the service skipped (a manager it could not resolve) and no later entry set: applied, but not whole.
+  if (outcome !== 'failed' && outcome !== 'warning' && folded.unhealed.length > 0) {
+    outcome = 'warning'
+    note = folded.unhealed.map(describeSkip).join('; ')
+  }
   const out: RecordOutcome = {
     ...record,
     outcome,
@@ -97,6 +115,8 @@ export function toOutcome(record: SentRecord, entry: LogEntry | undefined, resub
   if (note !== undefined) out.note = note
   if (entry.changeId !== undefined) out.changeId = entry.changeId
   if (entry.cycleId !== undefined) out.cycleId = entry.cycleId
+  if (folded.targetId !== undefined) out.targetId = folded.targetId
+  if (folded.userPrincipalName !== undefined) out.userPrincipalName = folded.userPrincipalName
   if (outcome === 'failed') {
     out.errorCode = entry.errorCode ?? 'Unknown'
     if (entry.reason !== undefined) out.reason = entry.reason

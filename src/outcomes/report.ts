@@ -57,6 +57,9 @@ export function* outcomesSection(
     add('changeId', o.changeId)
     add('cycleId', o.cycleId)
     add('logId', o.logId)
+    add('targetId', o.targetId)
+    // A UPN is usually built from the person's name: like every quoted value, only with summary-detail: full.
+    add('userPrincipalName', full ? o.userPrincipalName : undefined)
     yield `${first ? '' : ','}\n    {${fields.join(',')}}`
     first = false
   }

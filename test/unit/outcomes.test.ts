@@ -33,8 +33,13 @@ function logEntry(fields: Partial<LogEntry> & { externalId: string }): LogEntry 
     recommendedAction: undefined,
     errorCategory: undefined,
     skipReason: undefined,
+    skips: [],
+    setProperties: [],
+    followUp: false,
     warningText: undefined,
     accountEnabled: undefined,
+    targetId: undefined,
+    userPrincipalName: undefined,
     ...fields
   }
 }
@@ -84,11 +89,11 @@ describe('classifying an entry', () => {
   test('a record without entry is not seen; transient only for the service failure category', () => {
     const sent = { file: 'hr/a.csv', line: 2, externalId: 'E1', sentAt: 0 }
     expect(toOutcome(sent, undefined).outcome).toBe('not-seen')
+    expect(toOutcome(sent, []).outcome).toBe('not-seen')
     const failed = (category: string | undefined) =>
-      toOutcome(
-        sent,
+      toOutcome(sent, [
         logEntry({ externalId: 'E1', status: 'failure', errorCode: 'X', errorCategory: category })
-      )
+      ])
     expect(isTransient(failed('failure'))).toBe(true)
     expect(isTransient(failed('nonServiceFailure'))).toBe(false)
     expect(isTransient(failed('unknownFutureValue'))).toBe(false)
@@ -127,9 +132,11 @@ describe('fail-on for outcomes', () => {
   })
 })
 
-function poll(latest: LogEntry[]): PollResult {
+function poll(found: LogEntry[]): PollResult {
+  const entries = new Map<string, LogEntry[]>()
+  for (const e of found) entries.set(e.externalId, [...(entries.get(e.externalId) ?? []), e])
   return {
-    latest: new Map(latest.map((e) => [e.externalId, e])),
+    entries,
     calls: 1,
     polls: 1,
     recordQueries: 0,
@@ -228,17 +235,27 @@ function outcomes(): RecordOutcome[] {
     externalId,
     sentAt: Date.parse('2025-03-10T14:00:00Z')
   })
-  const entry = (fields: Record<string, unknown>) =>
+  const entry = (fields: Record<string, unknown>) => [
     parseLogEntry({
       id: 'id',
       activityDateTime: '2025-03-10T14:07:00Z',
       sourceIdentity: { id: 'x' },
       ...fields
     }) as LogEntry
+  ]
   return [
     toOutcome(
       base('E1000', 2),
-      entry({ provisioningAction: 'create', provisioningStatusInfo: { status: 'success' } })
+      entry({
+        provisioningAction: 'create',
+        provisioningStatusInfo: { status: 'success' },
+        targetIdentity: {
+          id: '0a1b2c3d-0000-4000-8000-00000000e100',
+          displayName: 'Grace Hopper',
+          identityType: 'User',
+          details: { UserPrincipalName: 'grace.hopper@contoso.example' }
+        }
+      })
     ),
     toOutcome(
       base('E1001', 3),
@@ -268,9 +285,20 @@ function outcomes(): RecordOutcome[] {
       base('E1005', 7),
       entry({
         provisioningAction: 'create',
-        provisioningStatusInfo: { status: 'warning' },
+        provisioningStatusInfo: { status: 'success' },
         provisioningSteps: [
-          { status: 'warning', description: "Unable to resolve the manager reference 'E0999'." }
+          { provisioningStepType: 'import', status: 'success' },
+          {
+            name: 'EntrySynchronizationSkip',
+            provisioningStepType: 'processing',
+            status: 'success',
+            description: "We were unable to assign E0999 as the manager of 'ada|<b>@contoso.example'.",
+            details: {
+              E0999: 'manager Add',
+              PropertyName: 'manager',
+              SkipReason: 'UnableToResolveReferenceAttributeValue'
+            }
+          }
         ]
       })
     ),
@@ -422,6 +450,27 @@ describe('reporting outcomes', () => {
       errorCategory: 'nonServiceFailure'
     })
     expect(JSON.stringify(json)).not.toContain('ada')
+    // Writeback data: the object id always, the UPN (personal) only with summary-detail: full.
+    expect(json.outcomes.records[0]).toMatchObject({ targetId: '0a1b2c3d-0000-4000-8000-00000000e100' })
+    expect(JSON.stringify(json)).not.toContain('grace')
+    const full = [
+      ...outcomesSection(
+        {
+          outcomes: list,
+          calls: 0,
+          polls: 0,
+          recordQueries: 0,
+          rounds: 0,
+          resubmitted: 0,
+          problem: undefined
+        },
+        { detail: 'full', timeoutMinutes: 15, failedFile: undefined }
+      )
+    ].join('')
+    expect(JSON.parse(`{${full}}`).outcomes.records[0]).toMatchObject({
+      targetId: '0a1b2c3d-0000-4000-8000-00000000e100',
+      userPrincipalName: 'grace.hopper@contoso.example'
+    })
     const previous = await readPreviousReport(file, 'previous-report')
     expect(previous.sent).toHaveLength(8)
     expect(previous.sent[0]).toEqual({

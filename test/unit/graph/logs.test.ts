@@ -166,6 +166,31 @@ describe('provisioning log entries', () => {
     })
   })
 
+  test('reads the Entra object id and the UPN the service assigned from targetIdentity', () => {
+    const parsed = parseLogEntry(
+      entry('E1', 0, {
+        targetIdentity: {
+          id: '5d1e0c8a-0000-4000-8000-000000000001',
+          displayName: 'Ada',
+          identityType: 'User',
+          details: {
+            id: '5d1e0c8a-0000-4000-8000-000000000001',
+            odatatype: 'User',
+            UserPrincipalName: 'ada42@contoso.example'
+          }
+        }
+      })
+    )
+    expect(parsed).toMatchObject({
+      targetId: '5d1e0c8a-0000-4000-8000-000000000001',
+      userPrincipalName: 'ada42@contoso.example'
+    })
+    // A failed create logs an empty id: no object.
+    const failed = parseLogEntry(entry('E2', 0, { targetIdentity: { id: '', details: {} } }))
+    expect(failed?.targetId).toBeUndefined()
+    expect(failed?.userPrincipalName).toBeUndefined()
+  })
+
   test('servicePrincipal as an object or an array', () => {
     expect(servicePrincipalIds({ servicePrincipal: { id: 'a' } })).toEqual(['a'])
     expect(servicePrincipalIds({ servicePrincipal: [{ id: 'a' }, { id: 'b' }] })).toEqual(['a', 'b'])
@@ -226,7 +251,7 @@ describe('polling', () => {
     for (let i = 0; i < 6; i++) logs.add(start + 6 * 60_000, entry(`E${i}`, start + 5 * 60_000 + i))
     const records = Array.from({ length: 6 }, (_, i) => ({ externalId: `E${i}`, notBefore: start }))
     const result = await poll(records)
-    expect(result.latest.size).toBe(6)
+    expect(result.entries.size).toBe(6)
     expect(result.problem).toBeUndefined()
     // 2 min initial, then 30, 45, 67.5, 101.25 s: past the 6 minutes the entries need.
     expect(time.slept).toEqual([120_000, 30_000, 45_000, 67_500, 101_250])
@@ -236,7 +261,7 @@ describe('polling', () => {
     expect(result.recordQueries).toBe(0)
   })
 
-  test('the latest entry per record wins; entries before the send do not count', async () => {
+  test('every entry of a record since its send is kept, in the order read; entries before the send do not count', async () => {
     const { logs, poll, time } = setup()
     const t = time.now()
     logs.add(0, entry('E1', t - 10 * 60_000, { provisioningAction: 'update' })) // an earlier run
@@ -246,7 +271,11 @@ describe('polling', () => {
     )
     logs.add(0, entry('E1', t + 5000, { provisioningAction: 'update' }))
     const result = await poll([{ externalId: 'E1', notBefore: t }], { timeoutMs: 0 })
-    expect(result.latest.get('E1')).toMatchObject({ time: t + 5000, action: 'update', status: 'success' })
+    const kept = result.entries.get('E1')?.map((e) => [e.time - t, e.status])
+    expect(kept?.sort()).toEqual([
+      [1000, 'failure'],
+      [5000, 'success']
+    ])
     expect(time.slept).toEqual([])
   })
 
@@ -256,7 +285,7 @@ describe('polling', () => {
     logs.add(0, entry('E0', t + 1000))
     const records = Array.from({ length: 5 }, (_, i) => ({ externalId: `E${i}`, notBefore: t }))
     const result = await poll(records, { timeoutMs: 10 * 60_000, maxWaitMs: 5 })
-    expect(result.latest.size).toBe(1)
+    expect(result.entries.size).toBe(1)
     expect(result.recordQueries).toBe(3)
     expect(time.slept.every((ms) => ms <= 5)).toBe(true)
     expect(result.finishedAt - t).toBeGreaterThanOrEqual(10 * 60_000)
