@@ -36,6 +36,7 @@ import { upsertReviewComment } from './github/comment.ts'
 import { renderSelectionNote, reviewDiagnostics } from './review/index.ts'
 import { findBase, reviewAgainstBase, type ReviewStage } from './review/stage.ts'
 import { prepareSchemaStage } from './mapping/schema-stage.ts'
+import { writeback, type WritebackResult } from './outcomes/writeback.ts'
 
 export interface RunDependencies {
   io: ActionIO
@@ -128,6 +129,7 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
     let upload: UploadResult | undefined
     let session: GraphSession | undefined
     let outcomes: OutcomeStage | undefined
+    let written: WritebackResult | undefined
     if (active.apply && !gatesStop) {
       const deps = { ...apply, io, env, now: () => now().getTime() }
       upload = await applyPlan(sent, active.apply, {
@@ -150,6 +152,13 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
           detail: active.summaryDetail,
           failedFilePath: scratch('failed.csv')
         })
+      if (active.writeback && outcomes)
+        written = await writeback(
+          active.writeback,
+          outcomes.collected.outcomes,
+          [active.workspace, active.runnerTemp],
+          io
+        )
     }
 
     // The schema check's findings are reported with the plan's (they point at the mapping file).
@@ -205,13 +214,16 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
         ...planOutputs(sent, reportFile, upload),
         ...(stage ? reviewOutputs(stage) : {}),
         ...(outcomes?.outputs ?? {}),
-        ...(schemaResult?.outputs ?? {})
+        ...(schemaResult?.outputs ?? {}),
+        ...(written?.outputs ?? {})
       }
       for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
       const gate = gatesStop ? stage?.review.gates.diagnostics.find((d) => d.severity === 'error') : undefined
       const reason = gate
         ? `Nothing was sent: ${gate.message}`
-        : (failureReason(planTotals(withSchema(plan)), active.failOn, upload) ?? outcomes?.failureReason)
+        : (failureReason(planTotals(withSchema(plan)), active.failOn, upload) ??
+          outcomes?.failureReason ??
+          written?.failure)
       if (reason) io.setFailed(reason)
     })
   } catch (error) {
