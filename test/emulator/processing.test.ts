@@ -39,7 +39,7 @@ describe('processing cycles', () => {
     const [a, b] = records(e)
     expect(a!.cycleId).toBe(b!.cycleId)
     expect(a!.changeId).not.toBe(b!.changeId)
-    expect(a!.activityDateTime).toBe('2025-03-10T14:00:05.000Z')
+    expect(a!.activityDateTime).toBe('2025-03-10T14:00:05Z')
     expect(e.job.get()).toMatchObject({
       status: { lastExecution: { state: 'Succeeded', countImported: 2, countExported: 2 } }
     })
@@ -81,7 +81,7 @@ describe('processing cycles', () => {
       newValue: 'True'
     })
     expect(rec.provisioningSteps.map((s) => s.name)).toEqual([
-      'EntryImport',
+      'EntryImportAdd',
       'EntrySynchronizationScoping',
       'EntrySynchronizationAdd',
       'EntryExportAdd'
@@ -193,18 +193,99 @@ describe('processing cycles', () => {
     expect(user(e, 'E1')).not.toHaveProperty('jobTitle')
   })
 
-  it('resolves a manager processed earlier; otherwise sets none and warns with a referenceResolution step', async () => {
+  it('a manager not in the tenant: the entry stays a success with a skip step naming the property', async () => {
+    const e = await start()
+    await uploadAndProcess(e, [scimUser('C1', { [ENTERPRISE]: { manager: { value: 'X404' } } })])
+    const entries = records(e)
+    expect(entries).toHaveLength(1)
+    const create = entries[0]!
+    expect(create).toMatchObject({
+      provisioningAction: 'create',
+      provisioningStatusInfo: { status: 'success', errorInformation: null }
+    })
+    expect(create.provisioningSteps.map((s) => s.name)).toEqual([
+      'EntryImportAdd',
+      'EntrySynchronizationScoping',
+      'EntrySynchronizationAdd',
+      'EntrySynchronizationSkip',
+      'EntryExportAdd'
+    ])
+    expect(create.provisioningSteps[3]).toMatchObject({
+      provisioningStepType: 'processing',
+      status: 'success',
+      details: {
+        X404: 'manager Add',
+        PropertyName: 'manager',
+        SkipReason: 'UnableToResolveReferenceAttributeValue'
+      }
+    })
+    expect(create.provisioningSteps.every((s) => s.status !== 'warning')).toBe(true)
+    expect(e.inspect().users.find((u) => u.employeeId === 'C1')!.managerId).toBeNull()
+  })
+
+  it('a manager processed later in the cycle: create with the skip, then an update of the same change sets it 1–2 s later', async () => {
+    const e = await start()
+    // A's manager is B, sent after A in the same request; C's manager is not in the tenant.
+    await uploadAndProcess(e, [
+      scimUser('A1', { [ENTERPRISE]: { manager: { value: 'B1' } } }),
+      scimUser('B1'),
+      scimUser('C1', { [ENTERPRISE]: { manager: { value: 'X404' } } })
+    ])
+    const entries = records(e)
+    expect(entries.map((r) => [r.sourceIdentity.id, r.provisioningAction, r.activityDateTime])).toEqual([
+      ['A1', 'create', '2025-03-10T14:00:05Z'],
+      ['B1', 'create', '2025-03-10T14:00:05Z'],
+      ['C1', 'create', '2025-03-10T14:00:05Z'],
+      ['A1', 'update', '2025-03-10T14:00:07Z']
+    ])
+    const [createA, , , updateA] = entries
+    expect(updateA!.changeId).toBe(createA!.changeId)
+    expect(updateA!.cycleId).toBe(createA!.cycleId)
+    expect(createA!.provisioningSteps.some((s) => s.name === 'EntrySynchronizationSkip')).toBe(true)
+    expect(updateA!.provisioningSteps).toEqual([
+      {
+        name: 'EntryExportUpdate',
+        provisioningStepType: 'export',
+        status: 'success',
+        description: expect.stringContaining("'A1' was updated"),
+        details: { ReportableIdentifier: 'A1' }
+      }
+    ])
+    expect(updateA!.modifiedProperties).toEqual([
+      { displayName: 'manager', oldValue: null, newValue: user(e, 'B1')!.id }
+    ])
+    expect(e.inspect().users.find((u) => u.employeeId === 'A1')!.managerId).toBe(user(e, 'B1')!.id)
+    // On the wire: newest first, so the update comes before the create.
+    const listed = await graph(e, 'GET', '/v1.0/auditLogs/provisioning')
+    const wire = (listed.json.value as ProvisioningObjectSummary[]).map((r) => [
+      r.sourceIdentity.id,
+      r.provisioningAction
+    ])
+    expect(wire).toEqual([
+      ['A1', 'update'],
+      ['C1', 'create'],
+      ['B1', 'create'],
+      ['A1', 'create']
+    ])
+    // Sent again later, the manager of C1 is still not resolvable: still a skip step, nothing else changes.
+    await uploadAndProcess(e, [scimUser('C1', { [ENTERPRISE]: { manager: { value: 'X404' } } })])
+    expect(last(e, 'C1')).toMatchObject({
+      provisioningAction: 'other',
+      provisioningStatusInfo: { status: 'skipped' }
+    })
+    expect(
+      last(e, 'C1')
+        .provisioningSteps.map((s) => s.details.SkipReason)
+        .filter(Boolean)
+    ).toEqual(['UnableToResolveReferenceAttributeValue', 'RedundantExport'])
+  })
+
+  it('a manager processed in an earlier cycle is set by the update of a re-sent report', async () => {
     const e = await start()
     const report = scimUser('E2', { [ENTERPRISE]: { manager: { value: 'E1' } } })
-    await uploadAndProcess(e, [report, scimUser('E1')])
-    const warned = last(e, 'E2')
-    expect(warned.provisioningStatusInfo).toEqual({ status: 'warning', errorInformation: null })
-    expect(warned.provisioningSteps.at(-1)).toMatchObject({
-      provisioningStepType: 'referenceResolution',
-      status: 'warning'
-    })
+    await uploadAndProcess(e, [report])
+    await uploadAndProcess(e, [scimUser('E1')])
     expect(e.inspect().users.find((u) => u.employeeId === 'E2')!.managerId).toBeNull()
-
     await uploadAndProcess(e, [report])
     expect(last(e, 'E2')).toMatchObject({
       provisioningAction: 'update',
@@ -215,6 +296,57 @@ describe('processing cycles', () => {
     ])
     const mgr = await graph(e, 'GET', `/v1.0/users/${user(e, 'E2')!.id}/manager`)
     expect(mgr.json.employeeId).toBe('E1')
+  })
+
+  it('identities, import details and names as the service logs them; beta adds the deprecated names', async () => {
+    const e = await start()
+    await uploadAndProcess(e, [scimUser('E1', { [ENTERPRISE]: { department: 'Sales' } })])
+    const rec = last(e, 'E1')
+    const u = user(e, 'E1')!
+    expect(rec.sourceIdentity).toEqual({ id: 'E1', displayName: '', identityType: ENTERPRISE, details: {} })
+    expect(rec.targetIdentity).toEqual({
+      id: u.id,
+      displayName: 'UserE1 Test',
+      identityType: 'User',
+      details: {
+        id: u.id,
+        odatatype: 'User',
+        DisplayName: 'UserE1 Test',
+        UserPrincipalName: 'usere1@contoso.example'
+      }
+    })
+    expect(rec.provisioningSteps[0]!.details).toMatchObject({
+      externalId: 'E1',
+      namegivenName: 'UserE1',
+      urnietfparamsscimschemasextensionenterprise20Userdepartment: 'Sales'
+    })
+    const path = `/auditLogs/provisioning?$filter=${encodeURIComponent("sourceIdentity/id eq 'E1'")}`
+    const beta = (await graph(e, 'GET', `/beta${path}`)).json.value[0]
+    expect(beta).toMatchObject({
+      action: 'Create',
+      provisioningAction: 'create',
+      statusInfo: { status: 'success' },
+      provisioningStatusInfo: { status: 'success', errorInformation: null }
+    })
+    const v1 = (await graph(e, 'GET', `/v1.0${path}`)).json.value[0]
+    expect(v1).not.toHaveProperty('action')
+    expect(v1).not.toHaveProperty('statusInfo')
+  })
+
+  it('processes only the work entry of multi-valued attributes', async () => {
+    const e = await start()
+    await uploadAndProcess(e, [
+      scimUser('E1', {
+        emails: [{ value: 'home@example.org', type: 'home', primary: true }],
+        phoneNumbers: [
+          { value: '+44 20 7946 0000', type: 'work' },
+          { value: '+44 7700 900000', type: 'mobile' }
+        ]
+      })
+    ])
+    const u = user(e, 'E1')!
+    expect(u.mail).toBeUndefined()
+    expect(u.mobilePhone).toBeUndefined()
   })
 
   it('resolves a manager listed before the report in the same request', async () => {

@@ -122,7 +122,10 @@ export function handleLogs(call: GraphCall, id: string | undefined): void {
   if (id !== undefined) {
     const entry = visible(now).find((e) => e.record.id === id)
     if (!entry) return graphError(call, 404, 'ResourceNotFound', `Resource '${id}' does not exist.`)
-    return graphJson(call, 200, { '@odata.context': `${contextUrl(call)}/$entity`, ...entry.record })
+    return graphJson(call, 200, {
+      '@odata.context': `${contextUrl(call)}/$entity`,
+      ...withVersionNames(entry.record, call.version)
+    })
   }
 
   const q = call.ex.url.searchParams
@@ -159,7 +162,9 @@ export function handleLogs(call: GraphCall, id: string | undefined): void {
   // Stable order: by time, then by creation order.
   const order = rows.map((r, i) => ({ r, i, t: Date.parse(r.activityDateTime) }))
   order.sort((a, b) => (a.t - b.t || a.i - b.i) * (state.desc ? -1 : 1))
-  const page = order.slice(state.offset, state.offset + state.top).map((o) => o.r)
+  const page = order
+    .slice(state.offset, state.offset + state.top)
+    .map((o) => withVersionNames(o.r, call.version))
   const body: Record<string, unknown> = { '@odata.context': contextUrl(call) }
   if (state.offset + state.top < order.length) {
     const nextState = { ...state, offset: state.offset + state.top }
@@ -171,6 +176,19 @@ export function handleLogs(call: GraphCall, id: string | undefined): void {
   }
   body.value = page
   graphJson(call, 200, body)
+}
+
+/** Beta lists the deprecated names next to the v1.0 ones (`action: "Create"`, `statusInfo`), as a beta capture shows. */
+function withVersionNames(record: ProvisioningObjectSummary, version: string): Record<string, unknown> {
+  if (version !== 'beta') return record as unknown as Record<string, unknown>
+  const action = record.provisioningAction
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(record)) {
+    out[key] = value
+    if (key === 'changeId') out.action = action.charAt(0).toUpperCase() + action.slice(1)
+    if (key === 'provisioningStatusInfo') out.statusInfo = { status: record.provisioningStatusInfo.status }
+  }
+  return out
 }
 
 function contextUrl(call: GraphCall): string {

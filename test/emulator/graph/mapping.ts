@@ -158,7 +158,11 @@ export function sourceValue(data: Record<string, unknown>, path: string): unknow
     return obj(data[path.slice(0, i)])[path.slice(i + 1)]
   }
   const f = FILTERED.exec(path)
-  if (f) return obj(arr(data[f[1]!]).find((item) => obj(item).type === f[2]))[f[3]!]
+  // The service processes only the `work` entry of addresses, emails and phoneNumbers; others never flow.
+  if (f)
+    return f[2] === 'work'
+      ? obj(arr(data[f[1]!]).find((item) => obj(item).type === 'work'))[f[3]!]
+      : undefined
   const dot = path.indexOf('.')
   if (dot > 0) return obj(data[path.slice(0, dot)])[path.slice(dot + 1)]
   return data[path]
@@ -170,12 +174,12 @@ export function payloadPaths(data: Record<string, unknown>): string[] {
   for (const [key, value] of Object.entries(data)) {
     if (key === 'schemas') continue
     if (key.startsWith('urn:')) for (const sub of Object.keys(obj(value))) out.push(`${key}:${sub}`)
-    else if (Array.isArray(value))
+    else if (Array.isArray(value)) {
       for (const item of value.map(obj))
         for (const sub of Object.keys(item))
           if (sub !== 'type' && sub !== 'primary') out.push(`${key}[type eq "${String(item.type)}"].${sub}`)
-          else if (isObject(value)) for (const sub of Object.keys(value)) out.push(`${key}.${sub}`)
-          else out.push(key)
+    } else if (isObject(value)) for (const sub of Object.keys(value)) out.push(`${key}.${sub}`)
+    else out.push(key)
   }
   return out
 }

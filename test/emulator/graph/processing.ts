@@ -14,7 +14,11 @@ import { payloadPaths, readSchemaRules, sourceValue, targetValue, type SchemaRul
 /**
  * Provisioning cycles. An accepted upload schedules a cycle `processing.delayMs` later (if the job is
  * Active and none is pending); the cycle drains the queue, applies each record to the directory and
- * writes one provisioningObjectSummary per record, visible `logs.visibilityDelayMs` after the cycle.
+ * writes provisioningObjectSummary entries the way the service does (docs/emulator.md, "Log entries"): one per
+ * record, then, for a record whose manager was only processed later in the same cycle, a second entry of the same
+ * change (an `update` whose only step is `EntryExportUpdate`) that sets it 1–2 s later. A manager that cannot be
+ * resolved is a skip step in an entry whose status stays `success`. Times are whole seconds, and many entries share
+ * one. All are visible `logs.visibilityDelayMs` after the cycle.
  */
 export function scheduleCycle(ctx: EmulatorContext, job: JobState): void {
   if (job.code !== 'Active' || job.cycleTimer !== null || job.queue.length === 0) return
@@ -28,8 +32,15 @@ export function cancelCycle(ctx: EmulatorContext, job: JobState): void {
 
 type Action = ProvisioningObjectSummary['provisioningAction']
 
+/** Entries the service writes per second of a cycle [Inf: the capture shows several creates in one second]. */
+const ENTRIES_PER_SECOND = 50
+const ENTERPRISE_USER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
+
 interface Outcome {
   externalId: string
+  changeId: string
+  /** The manager's externalId when it could not be resolved while the record was processed. */
+  unresolvedManager: string | null
   displayName: string
   userName: string
   action: Action
@@ -58,16 +69,72 @@ function runCycle(ctx: EmulatorContext, job: JobState): void {
   const seen = new Map<string, number>()
   for (const op of batch) if (externalIdOf(op)) seen.set(dupKey(op), (seen.get(dupKey(op)) ?? 0) + 1)
 
+  const second = Math.floor(began / 1000) * 1000
   const outcomes = batch.map((op, i) => {
     const outcome = processRecord(ctx, job, rules, op, (seen.get(dupKey(op)) ?? 0) > 1)
-    const duration = 150 + Math.floor(ctx.ids.random() * 1850)
-    ctx.logs.push({
-      visibleAt: began + ctx.config.logs.visibilityDelayMs,
-      record: summary(ctx, job, outcome, cycleId, began + i, duration)
-    })
+    const at = second + Math.floor(i / ENTRIES_PER_SECOND) * 1000
+    writeEntry(ctx, job, summary(ctx, job, outcome, cycleId, at), began)
     return outcome
   })
+  setLateManagers(
+    ctx,
+    job,
+    outcomes,
+    cycleId,
+    second + Math.ceil(batch.length / ENTRIES_PER_SECOND) * 1000,
+    began
+  )
   recordExecution(ctx, job, cycleId, began, outcomes)
+}
+
+function writeEntry(
+  ctx: EmulatorContext,
+  job: JobState,
+  record: ProvisioningObjectSummary,
+  began: number
+): void {
+  ctx.logs.push({ visibleAt: began + ctx.config.logs.visibilityDelayMs, record })
+}
+
+/**
+ * The second pass of a cycle: a record whose manager was processed after it gets the manager now, logged as an
+ * `update` of the same change whose only step is the export, 1–2 s after the records.
+ */
+function setLateManagers(
+  ctx: EmulatorContext,
+  job: JobState,
+  outcomes: Outcome[],
+  cycleId: string,
+  after: number,
+  began: number
+): void {
+  let k = 0
+  for (const o of outcomes) {
+    const manager =
+      o.unresolvedManager === null ? undefined : ctx.directory.get(job.anchors.get(o.unresolvedManager) ?? '')
+    if (!manager || !o.user || o.status === 'failure') continue
+    const old = o.user.props.manager ?? null
+    o.user.props.manager = manager.id
+    const followUp: Outcome = {
+      ...o,
+      action: 'update',
+      status: 'success',
+      error: null,
+      steps: [
+        step(
+          'EntryExportUpdate',
+          'export',
+          'success',
+          `${USER_LABEL} '${o.externalId}' was updated in Azure Active Directory`,
+          {
+            ReportableIdentifier: o.externalId
+          }
+        )
+      ],
+      modified: [{ displayName: 'manager', oldValue: show(old), newValue: manager.id }]
+    }
+    writeEntry(ctx, job, summary(ctx, job, followUp, cycleId, after + (1 + (k++ % 2)) * 1000), began)
+  }
 }
 
 function externalIdOf(op: StagedOperation): string {
@@ -82,6 +149,35 @@ function step(
   details: Record<string, string> = {}
 ): ProvisioningStep {
   return { name, provisioningStepType: type, status, description, details }
+}
+
+const USER_LABEL = 'Urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
+
+/** The step the service logs when it cannot resolve a manager (status success: the rest of the record applies). */
+function managerSkip(managerRef: string, upn: string): ProvisioningStep {
+  return step(
+    'EntrySynchronizationSkip',
+    'processing',
+    'success',
+    `We were unable to assign ${managerRef} as the manager of ${upn}. In order to ensure that the references are updated properly, ensure that ${managerRef} is in scope for provisioning, then provision ${managerRef} and ${upn} again, or restart provisioning.`,
+    {
+      [managerRef]: 'manager Add',
+      PropertyName: 'manager',
+      SkipReason: 'UnableToResolveReferenceAttributeValue'
+    }
+  )
+}
+
+/** The import step's details: the payload's values keyed by their SCIM path with the punctuation removed. */
+function importedValues(data: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const path of payloadPaths(data)) {
+    const value = sourceValue(data, path)
+    const text = value !== null && typeof value === 'object' ? (value as { value?: unknown }).value : value
+    if (text !== undefined && text !== null && typeof text !== 'object')
+      out[path.replace(/[^A-Za-z0-9]/g, '')] = String(text)
+  }
+  return out
 }
 
 const show = (v: UserValue | undefined): string | null =>
@@ -114,6 +210,8 @@ function processRecord(
   const displayName = String(data.displayName ?? name?.formatted ?? externalId)
   const o: Outcome = {
     externalId,
+    changeId: ctx.ids.guid(),
+    unresolvedManager: null,
     displayName,
     userName: typeof data.userName === 'string' ? data.userName : '',
     action: 'other',
@@ -127,16 +225,13 @@ function processRecord(
   // Payload attributes that are not in the schema or not mapped are ignored, and reported here.
   const used = new Set(applicable.map((m) => m.source))
   const ignored = payloadPaths(data).filter((p) => !used.has(p))
-  const importDetails: Record<string, string> = {
-    externalId,
-    ...(o.userName ? { userName: o.userName } : {})
-  }
+  const importDetails = importedValues(data)
   if (ignored.length) importDetails.IgnoredAttributes = ignored.join(', ')
   const importStep = step(
-    'EntryImport',
+    'EntryImportAdd',
     'import',
     'success',
-    `Retrieved User '${externalId}' from API`,
+    `Received ${ENTERPRISE_USER} '${externalId}' change of type (Add) from API`,
     importDetails
   )
 
@@ -177,8 +272,12 @@ function processRecord(
       'EntrySynchronizationScoping',
       'scoping',
       inScope ? 'success' : 'skipped',
-      'Determine if User in scope by evaluating against each scoping filter',
-      { 'Scoping filter evaluation passed': inScope ? 'True' : 'False', ScopeEvaluationResult: '{}' }
+      `Determine if ${ENTERPRISE_USER} in scope by evaluating against each scoping filter`,
+      {
+        'Active in the source system': data.active === false ? 'False' : 'True',
+        'Scoping filter evaluation passed': inScope ? 'True' : 'False',
+        ScopeEvaluationResult: '{}'
+      }
     )
   )
   if (!inScope) {
@@ -229,14 +328,18 @@ function processRecord(
     const v = targetValue(m.target, sourceValue(data, m.source))
     if (v !== undefined) desired[m.target] = v
   }
-  let unresolvedManager: string | null = null
   const managerRule = applicable.find((m) => m.target === 'manager')
   const managerRef = managerRule && targetValue('manager', sourceValue(data, managerRule.source))
   if (typeof managerRef === 'string') {
-    // Only a manager the job has already processed (in scope, earlier in this or a past cycle) resolves.
+    // Only a manager the job has already processed (in scope, earlier in this or a past cycle) resolves now; one
+    // processed later in this cycle is set by a second entry (setLateManagers).
     const manager = ctx.directory.get(job.anchors.get(managerRef) ?? '')
     if (manager) desired.manager = manager.id
-    else unresolvedManager = managerRef
+    else o.unresolvedManager = managerRef
+  }
+  const referenceSkip = (upn: UserValue | undefined): void => {
+    if (o.unresolvedManager !== null)
+      o.steps.push(managerSkip(o.unresolvedManager, String(upn ?? externalId)))
   }
 
   if (!user) {
@@ -261,6 +364,7 @@ function processRecord(
         `User '${externalId}' will be created in Microsoft Entra ID (no matching User was found)`
       )
     )
+    referenceSkip(upn)
     if (typeof upn !== 'string' || !upn)
       return fail(
         o,
@@ -285,6 +389,7 @@ function processRecord(
       oldValue: show(user.props[k]),
       newValue: show(desired[k])
     }))
+    referenceSkip(user.props.userPrincipalName)
     if (changed.length === 0) {
       o.status = 'skipped'
       o.steps.push(
@@ -323,18 +428,6 @@ function processRecord(
       for (const k of changed) user.props[k] = desired[k]!
       o.steps.push(exportStep)
     }
-  }
-  if (unresolvedManager !== null) {
-    o.steps.push(
-      step(
-        'EntryReferenceResolution',
-        'referenceResolution',
-        'warning',
-        `Unable to resolve the manager reference '${unresolvedManager}': no processed, in-scope User has that externalId. The manager was not set.`,
-        { manager: unresolvedManager }
-      )
-    )
-    o.status = 'warning'
   }
   return o
 }
@@ -405,26 +498,27 @@ function upnProblem(
   return null
 }
 
+/** An entry as the service writes it; `at` is a whole second. */
 function summary(
   ctx: EmulatorContext,
   job: JobState,
   o: Outcome,
   cycleId: string,
-  at: number,
-  duration: number
+  at: number
 ): ProvisioningObjectSummary {
   const { config } = ctx
   const spName = config.servicePrincipalDisplayName
   const target = o.status === 'failure' && o.action === 'create' ? null : o.user
+  const targetName = String(target?.props.displayName ?? '')
   return {
     id: ctx.ids.guid(),
-    activityDateTime: isoTime(at),
+    activityDateTime: isoTime(at).replace(/\.\d{3}Z$/, 'Z'),
     tenantId: config.tenantId,
     jobId: job.id,
     cycleId,
-    changeId: ctx.ids.guid(),
+    changeId: o.changeId,
     provisioningAction: o.action,
-    durationInMilliseconds: duration,
+    durationInMilliseconds: 150 + Math.floor(ctx.ids.random() * 3500),
     initiatedBy: { id: '', displayName: 'Azure AD Provisioning Service', initiatorType: 'system' },
     servicePrincipal: { id: config.servicePrincipalId, displayName: spName },
     sourceSystem: { id: stableGuid(`source:${job.id}`), displayName: 'API', details: {} },
@@ -437,17 +531,19 @@ function summary(
         ServicePrincipalDisplayName: spName
       }
     },
-    sourceIdentity: {
-      id: o.externalId,
-      displayName: o.displayName,
-      identityType: 'User',
-      details: { externalId: o.externalId, ...(o.userName ? { userName: o.userName } : {}) }
-    },
+    sourceIdentity: { id: o.externalId, displayName: '', identityType: ENTERPRISE_USER, details: {} },
     targetIdentity: {
       id: target?.id ?? '',
-      displayName: String(target?.props.displayName ?? ''),
+      displayName: targetName,
       identityType: 'User',
-      details: {}
+      details: target
+        ? {
+            id: target.id,
+            odatatype: 'User',
+            DisplayName: targetName,
+            UserPrincipalName: String(target.props.userPrincipalName ?? '')
+          }
+        : {}
     },
     provisioningStatusInfo: { status: o.status, errorInformation: o.error },
     provisioningSteps: o.steps,
