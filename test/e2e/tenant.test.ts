@@ -30,15 +30,16 @@ async function start(options: EmulatorOptions = {}): Promise<Emulator> {
   ]
   emulator = await startEmulator({
     deterministic: false,
+    ...options,
     processing: {
       delayMs: 60_000,
       sourceAttributes,
       mapping: [
         ...DEFAULT_MAPPING,
         { source: `${CONTOSO}:HireDate`, target: 'employeeHireDate', flowType: 'ObjectAddOnly' }
-      ]
-    },
-    ...options
+      ],
+      ...options.processing
+    }
   })
   return emulator
 }
@@ -164,5 +165,51 @@ describe('schema check end to end', () => {
     expect(notice?.message).toContain('grant Synchronization.Read.All')
     expect(run.summary).not.toContain('### Attributes into Entra')
     expect(bulkCalls(emu)).toBe(1)
+  })
+})
+
+describe('writeback file end to end', () => {
+  test('an apply run creates users and the writeback CSV holds their object ids and UPNs on the right HR lines', async () => {
+    const emu = await start({
+      processing: { delayMs: 2 * 60_000 },
+      logs: { visibilityDelayMs: 6 * 60_000, clockStepPerQueryMs: 60_000 }
+    })
+    const dir = workspace('HireDate')
+    const run = await runIn(
+      dir,
+      {
+        mode: 'apply',
+        'logs-timeout': '30',
+        'writeback-file': 'out/writeback.csv',
+        'writeback-records': 'changed'
+      },
+      emu
+    )
+    expect(run.exitCode).toBe(0)
+    const file = path.join(dir, 'out', 'writeback.csv')
+    expect(run.outputs['writeback-file']).toBe(file)
+    const [header, ...rows] = readFileSync(file, 'utf8').trimEnd().split('\n')
+    expect(header).toBe('externalId,file,line,objectId,userPrincipalName,mail,outcome')
+    expect(rows).toHaveLength(10)
+    expect(new Set(rows.map((row) => row.split(',')[1]))).toEqual(
+      new Set(['hr/contractors.csv', 'hr/employees.csv'])
+    )
+    const users = emu.inspect().users
+    for (const row of rows) {
+      const [externalId, hrFile, line, objectId, upn, , outcome] = row.split(',')
+      // The HR line named holds that externalId.
+      const hrLine = readFileSync(path.join(dir, hrFile as string), 'utf8').split('\n')[Number(line) - 1]
+      expect(hrLine?.split(/[,;]/)[0]).toBe(externalId)
+      // The object id and UPN are those of the user the emulator created for it.
+      const user = users.find((u) => u.employeeId === externalId)
+      expect(objectId).toMatch(/^[0-9a-f-]{36}$/)
+      expect(upn).toMatch(/@contoso\.example$/)
+      expect(objectId).toBe(user?.id)
+      expect(upn).toBe(user?.userPrincipalName)
+      expect(outcome).toBe('created')
+    }
+    // Personal data stays out of the summary and the log.
+    expect(run.summary).not.toMatch(/@contoso\.example/)
+    expect(run.stdout).not.toMatch(/grace\.hopper@/)
   })
 })
