@@ -61,7 +61,7 @@ export function checkAgainstSchema(
       })
       const at = { file: mapping.file, ...attribute.keyPosition }
       if (status === 'unknown') {
-        const hint = closest(attribute.path, view.attributes)
+        const hint = suggest(attribute.path, view.attributes)
         const finding = factory.create('schema-unknown-attribute', {
           ...at,
           message:
@@ -81,6 +81,29 @@ export function checkAgainstSchema(
     }
   }
   return { diagnostics, rows }
+}
+
+/**
+ * The listed name the attribute was probably meant to be. Extension attributes are compared by their name under the
+ * same URN (a long shared URN would make any two names look close), then by the same name under another URN (a
+ * mistyped URN); other attributes against the names without a URN.
+ */
+export function suggest(name: string, listed: readonly string[]): string | undefined {
+  const cut = name.lastIndexOf(':')
+  if (!/^urn:/i.test(name) || cut < 0)
+    return closest(
+      name,
+      listed.filter((n) => !/^urn:/i.test(n))
+    )
+  const urn = name.slice(0, cut + 1).toLowerCase()
+  const sameUrn = listed.filter((n) => n.toLowerCase().startsWith(urn) && !n.includes(':', urn.length))
+  const key = closest(
+    name.slice(cut + 1),
+    sameUrn.map((n) => n.slice(urn.length))
+  )
+  if (key !== undefined) return sameUrn.find((n) => n.slice(urn.length) === key)
+  const attribute = name.slice(cut).toLowerCase()
+  return listed.find((n) => n.toLowerCase().endsWith(attribute))
 }
 
 /** Several sources may share a mapping file: check it once. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { loadMapping } from '../../src/mapping/load.ts'
-import { checkAgainstSchema, renderAttributeFlow } from '../../src/mapping/schema-check.ts'
+import { checkAgainstSchema, renderAttributeFlow, suggest } from '../../src/mapping/schema-check.ts'
 import {
   SchemaFormatError,
   readSchemaView,
@@ -216,6 +216,19 @@ describe('checkAgainstSchema', () => {
     expect(renderAttributeFlow(rows, 'x')).toContain(
       `| \\[Hired\\] | ${CONTOSO}:HireDate | employeeHireDate | ObjectAddOnly | yes |`
     )
+  })
+})
+
+describe('suggest', () => {
+  const listed = schemaView(schema()).attributes
+  test.each([
+    [`${CONTOSO}:HireDat`, `${CONTOSO}:HireDate`],
+    [`urn:ietf:params:scim:schemas:extension:contoso:2.0:User:HireDate`, `${CONTOSO}:HireDate`],
+    [`${CONTOSO}:Division`, undefined],
+    ['name.givenNme', 'name.givenName'],
+    ['usrName', 'userName']
+  ])('%s → %s', (name, hint) => {
+    expect(suggest(name, listed)).toBe(hint)
   })
 })
 
