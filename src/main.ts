@@ -161,8 +161,9 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
         )
     }
 
-    // The schema check's findings are reported with the plan's (they point at the mapping file).
-    const schemaResult = active.apply ? schema.result() : schema.offline()
+    // The schema check's findings are reported with the plan's (they point at the mapping file). When apply mode
+    // never reached the pre-flight (nothing to send, sign-in failed), schema-file still gives the offline check.
+    const schemaResult = (active.apply ? schema.result() : undefined) ?? schema.offline()
     const withSchema = <P extends { diagnostics: Diagnostic[] }>(p: P): P =>
       schemaResult ? { ...p, diagnostics: [...schemaResult.diagnostics, ...p.diagnostics] } : p
     await io.group('📝 Reporting', async () => {
