@@ -43,7 +43,7 @@ export interface LogEntry {
   setProperties: string[]
   /** A second entry of a change (no import step), e.g. the update that sets the manager once it exists. */
   followUp: boolean
-  /** Description of the first step whose status is warning (e.g. the manager reference was not resolved). */
+  /** Description of the first step whose status is `warning` (the CSDL allows it; an unresolved manager is a skip). */
   warningText: string | undefined
   /** accountEnabled before and after, when the entry changed it ('True'/'False'). */
   accountEnabled: { from: string | null; to: string | null } | undefined

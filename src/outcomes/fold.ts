@@ -112,10 +112,9 @@ function unhealedSkips(ordered: readonly LogEntry[]): SkippedValue[] {
     if (change !== previousChange)
       for (const [key, skip] of pending) if (skip.change !== change && !own.has(key)) pending.delete(key)
     for (const property of entry.setProperties) pending.delete(property.toLowerCase())
-    if (entry.status === 'success')
-      for (const skip of entry.skips)
-        if (!entry.setProperties.includes((skip.property ?? '').toLowerCase()))
-          pending.set(skipKey(skip), { ...skip, change })
+    for (const skip of entry.skips)
+      if (!entry.setProperties.includes((skip.property ?? '').toLowerCase()))
+        pending.set(skipKey(skip), { ...skip, change })
     previousChange = change
   }
   return [...pending.values()].map(({ change: _change, ...skip }) => skip)

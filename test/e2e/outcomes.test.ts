@@ -53,6 +53,10 @@ interface OutcomeRecord {
   outcome: string
   errorCode?: string
   errorCategory?: string
+  note?: string
+  action?: string
+  targetId?: string
+  userPrincipalName?: string
   resubmitted: number
 }
 interface Report {
@@ -184,6 +188,56 @@ describe('outcomes end to end', () => {
     const calls = logCalls(emu)
     expect(calls).toBe(report.outcomes.logCalls)
     expect(calls).toBeLessThan(60)
+  })
+
+  test('A (manager B, sent together) and B are created, C (manager absent from the tenant) is a warning naming the manager', async () => {
+    // The service does not promise the order within a request: processed in reverse, A comes before its manager B,
+    // so A's create skips the manager and a second entry of the same change sets it once B exists.
+    const emu = await start({ processing: { reverse: true } })
+    const workspace = workspaceWith([
+      'A1,a1@contoso.example,Active,Ann,One,Engineer,a1@contoso.example,Engineering,B1',
+      'B1,b1@contoso.example,Active,Ben,Two,Lead,b1@contoso.example,Engineering,',
+      'C1,c1@contoso.example,Active,Cat,Three,Engineer,c1@contoso.example,Engineering,X404'
+    ])
+    const { run: result, report } = await run(emu, workspace, {
+      mode: 'apply',
+      'logs-timeout': '15',
+      rules: 'manager-unknown: warning'
+    })
+    expect(result.stderr).toBe('')
+    // The emulator wrote what the service writes: A's create and a manager-setting update of the same change.
+    const entries = emu.inspect().logs.map((l) => l.record)
+    const ofA = entries.filter((r) => r.sourceIdentity.id === 'A1')
+    expect(ofA.map((r) => r.provisioningAction)).toEqual(['create', 'update'])
+    expect(ofA[1]?.changeId).toBe(ofA[0]?.changeId)
+    expect(entries.every((r) => r.provisioningStatusInfo.status === 'success')).toBe(true)
+
+    expect(outcomeOf(report)).toEqual({ A1: 'created', B1: 'created', C1: 'warning' })
+    const byId = Object.fromEntries(report.outcomes.records.map((r) => [r.externalId, r]))
+    expect(byId.C1).toMatchObject({
+      line: 4,
+      action: 'create',
+      note: 'manager X404 not set: not provisioned or out of scope'
+    })
+    // Writeback data: the object id of each user; the UPN (personal) stays out with summary-detail: ids.
+    const users = emu.inspect().users
+    for (const id of ['A1', 'B1', 'C1'])
+      expect(byId[id]?.targetId).toBe(users.find((u) => u.employeeId === id)?.id)
+    expect(byId.A1?.userPrincipalName).toBeUndefined()
+    expect(result.outputs).toMatchObject({ created: '2', warning: '1', failed: '0' })
+    expect(result.exitCode).toBe(0)
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({
+        severity: 'warning',
+        message: expect.stringContaining('manager X404 not set'),
+        properties: expect.objectContaining({
+          file: 'hr/people.csv',
+          line: '4',
+          title: 'provisioning-warning'
+        })
+      })
+    )
+    expect(result.summary).toContain('manager X404 not set: not provisioned or out of scope')
   })
 
   test('paging across many pages: calls grow with pages, not records', async () => {

@@ -143,6 +143,11 @@ export interface EmulatorConfig {
     scoping: ScopingRule[]
     /** Process each cycle's records in a seeded random order instead of upload order. */
     shuffle: boolean
+    /**
+     * Process each cycle's records in reverse upload order: the service does not document the order within a
+     * request, so a manager sent before its report may still be processed after it.
+     */
+    reverse: boolean
     /** Where duplicate externalIds fail with DuplicateSourceEntries: within one request, or one cycle. */
     duplicateScope: 'request' | 'cycle'
     /**
@@ -330,6 +335,7 @@ function defaultConfig(): EmulatorConfig {
       sourceAttributes: [...CORE_SOURCE_ATTRIBUTES, ...ENTERPRISE_SOURCE_ATTRIBUTES],
       scoping: [],
       shuffle: false,
+      reverse: false,
       duplicateScope: 'request',
       transientFailures: {}
     },

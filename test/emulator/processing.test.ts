@@ -236,7 +236,7 @@ describe('processing cycles', () => {
       ['A1', 'create', '2025-03-10T14:00:05Z'],
       ['B1', 'create', '2025-03-10T14:00:05Z'],
       ['C1', 'create', '2025-03-10T14:00:05Z'],
-      ['A1', 'update', '2025-03-10T14:00:07Z']
+      ['A1', 'update', '2025-03-10T14:00:06Z']
     ])
     const [createA, , , updateA] = entries
     expect(updateA!.changeId).toBe(createA!.changeId)
@@ -471,10 +471,10 @@ describe('processing cycles', () => {
     })
   })
 
-  it('processes in request order, or in a seeded shuffled order', async () => {
+  it('processes in request order, in reverse, or in a seeded shuffled order', async () => {
     const ids = Array.from({ length: 10 }, (_, i) => `S${i}`)
-    const order = async (shuffle: boolean) => {
-      const e = await startEmulator({ processing: { shuffle } })
+    const order = async (shuffle: boolean, reverse = false) => {
+      const e = await startEmulator({ processing: { shuffle, reverse } })
       try {
         await uploadAndProcess(
           e,
@@ -486,6 +486,7 @@ describe('processing cycles', () => {
       }
     }
     expect(await order(false)).toEqual(ids)
+    expect(await order(false, true)).toEqual([...ids].reverse())
     const shuffled = await order(true)
     expect(shuffled).not.toEqual(ids)
     expect([...shuffled].sort()).toEqual(ids)

@@ -5,10 +5,11 @@
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { parseLogEntry, type LogEntry, type PollResult } from '../../src/graph/logs.ts'
+import { parseLogEntry, pollLogs, type LogEntry, type PollResult } from '../../src/graph/logs.ts'
 import { collectOutcomes } from '../../src/outcomes/collect.ts'
 import { orderEntries } from '../../src/outcomes/fold.ts'
 import { toOutcome, type RecordOutcome } from '../../src/outcomes/outcome.ts'
+import { fakeTime } from './graph/fake-time.ts'
 
 const T = Date.parse('2026-01-05T09:30:48Z')
 const sent = (externalId: string) => ({ file: 'hr/people.csv', line: 2, externalId, sentAt: T - 60_000 })
@@ -223,6 +224,29 @@ describe('folding the entries of a record', () => {
     ).toMatchObject({ outcome: 'skipped', note: 'out of scope' })
   })
 
+  test('sent again without change while the manager still cannot be resolved: a warning, not a clean skip', () => {
+    const redundant = {
+      name: 'EntrySynchronizationSkip',
+      provisioningStepType: 'matching',
+      status: 'skipped',
+      details: { SkipReason: 'RedundantExport' }
+    }
+    expect(
+      foldEveryOrder([
+        raw('same', 0, {
+          change: 'ch1',
+          action: 'other',
+          status: 'skipped',
+          steps: [importStep, managerSkip('X404'), redundant]
+        })
+      ])
+    ).toMatchObject({
+      outcome: 'warning',
+      action: 'other',
+      note: 'manager X404 not set: not provisioned or out of scope'
+    })
+  })
+
   test('a skip without a property name in an applied entry is a warning naming the reason', () => {
     const odd = {
       name: 'EntrySynchronizationSkip',
@@ -302,5 +326,44 @@ describe('the capture-shaped fixture (three records sent together)', () => {
       targetId: '11111111-aaaa-4aaa-8aaa-000000020018',
       userPrincipalName: 'testa482@contoso.example'
     })
+  })
+
+  test('read newest first, as one page of the beta endpoint, through the poll', async () => {
+    const time = fakeTime(T + 10 * 60_000)
+    // A reader that answers the fixture page (the reading itself — paging, pacing, filters — is tested elsewhere).
+    const reader = {
+      operator: 'gt' as const,
+      query: async () => ({ calls: 1, entries: fixture.value.map((v) => parseLogEntry(v) as LogEntry) })
+    }
+    const records = ['20018', '20019', '20020'].map((id) => sent(id))
+    const waitCap = { maxWaitMs: 1 } // spread: the poll's options may drop this knob
+    const result = await collectOutcomes({
+      sent: records,
+      poll: (awaited, ignoreIds, readyAt) =>
+        pollLogs({
+          reader,
+          records: awaited,
+          ignoreIds,
+          overlapMs: 120_000,
+          timeoutMs: 0,
+          initialDelayMs: 0,
+          readyAt,
+          intervalMs: 1000,
+          intervalFactor: 1,
+          maxIntervalMs: 1000,
+          maxRecordQueries: 0,
+          ...waitCap,
+          ...time,
+          log: { info: () => undefined, debug: () => undefined }
+        }),
+      resubmitAttempts: 0,
+      log: { info: () => undefined, warn: () => undefined }
+    })
+    expect(result.calls).toBe(1)
+    expect(result.outcomes.map((o) => [o.externalId, o.outcome, o.note])).toEqual([
+      ['20018', 'created', undefined],
+      ['20019', 'created', undefined],
+      ['20020', 'warning', 'manager 20010 not set: not provisioned or out of scope']
+    ])
   })
 })

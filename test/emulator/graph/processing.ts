@@ -55,6 +55,7 @@ function runCycle(ctx: EmulatorContext, job: JobState): void {
   job.cycleTimer = null
   if (job.code !== 'Active' || job.queue.length === 0) return
   const batch = job.queue.splice(0)
+  if (ctx.config.processing.reverse) batch.reverse()
   if (ctx.config.processing.shuffle)
     for (let i = batch.length - 1; i > 0; i--) {
       const j = Math.floor(ctx.ids.random() * (i + 1))
@@ -81,7 +82,8 @@ function runCycle(ctx: EmulatorContext, job: JobState): void {
     job,
     outcomes,
     cycleId,
-    second + Math.ceil(batch.length / ENTRIES_PER_SECOND) * 1000,
+    // The second of the cycle's last records: follow-ups come 1–2 s after it.
+    second + Math.floor(Math.max(0, batch.length - 1) / ENTRIES_PER_SECOND) * 1000,
     began
   )
   recordExecution(ctx, job, cycleId, began, outcomes)
@@ -126,9 +128,7 @@ function setLateManagers(
           'export',
           'success',
           `${USER_LABEL} '${o.externalId}' was updated in Azure Active Directory`,
-          {
-            ReportableIdentifier: o.externalId
-          }
+          { ReportableIdentifier: o.externalId }
         )
       ],
       modified: [{ displayName: 'manager', oldValue: show(old), newValue: manager.id }]

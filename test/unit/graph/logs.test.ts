@@ -149,21 +149,43 @@ describe('provisioning log entries', () => {
     expect(parseLogEntry(null)).toBeUndefined()
   })
 
-  test('reads skip reasons, warnings and accountEnabled changes', () => {
+  test('reads skip reasons, skipped values, follow-ups, warnings and accountEnabled changes', () => {
     const parsed = parseLogEntry(
       entry('E1', 0, {
         provisioningSteps: [
+          { provisioningStepType: 'import', status: 'success', details: {} },
           { status: 'skipped', details: { 'Scoping filter evaluation passed': 'False' } },
-          { status: 'warning', description: "Unable to resolve the manager reference 'E9'", details: null }
+          {
+            name: 'EntrySynchronizationSkip',
+            provisioningStepType: 'processing',
+            status: 'success',
+            details: {
+              E9: 'manager Add',
+              PropertyName: 'manager',
+              SkipReason: 'UnableToResolveReferenceAttributeValue'
+            }
+          },
+          { status: 'warning', description: 'A status the CSDL allows', details: null }
         ],
         modifiedProperties: [{ displayName: 'accountEnabled', oldValue: 'False', newValue: 'True' }]
       })
     )
     expect(parsed).toMatchObject({
       skipReason: 'out of scope',
-      warningText: "Unable to resolve the manager reference 'E9'",
+      skips: [{ property: 'manager', value: 'E9', reason: 'UnableToResolveReferenceAttributeValue' }],
+      setProperties: ['accountenabled'],
+      followUp: false,
+      warningText: 'A status the CSDL allows',
       accountEnabled: { from: 'False', to: 'True' }
     })
+    const followUp = parseLogEntry(
+      entry('E1', 1000, {
+        provisioningAction: 'update',
+        provisioningSteps: [{ name: 'EntryExportUpdate', provisioningStepType: 'export', status: 'success' }],
+        modifiedProperties: [{ displayName: 'manager', oldValue: null, newValue: 'id-of-E9' }]
+      })
+    )
+    expect(followUp).toMatchObject({ followUp: true, skips: [], setProperties: ['manager'] })
   })
 
   test('reads the Entra object id and the UPN the service assigned from targetIdentity', () => {
