@@ -169,7 +169,7 @@ describe('schema check end to end', () => {
 })
 
 describe('writeback file end to end', () => {
-  test('an apply run creates users and the writeback CSV holds their object ids and UPNs on the right HR lines', async () => {
+  test('an apply run creates users and the writeback CSV holds their object ids, UPNs and mail on the right HR lines', async () => {
     const emu = await start({
       processing: { delayMs: 2 * 60_000 },
       logs: { visibilityDelayMs: 6 * 60_000, clockStepPerQueryMs: 60_000 }
@@ -196,7 +196,7 @@ describe('writeback file end to end', () => {
     )
     const users = emu.inspect().users
     for (const row of rows) {
-      const [externalId, hrFile, line, objectId, upn, , outcome] = row.split(',')
+      const [externalId, hrFile, line, objectId, upn, mail, outcome] = row.split(',')
       // The HR line named holds that externalId.
       const hrLine = readFileSync(path.join(dir, hrFile as string), 'utf8').split('\n')[Number(line) - 1]
       expect(hrLine?.split(/[,;]/)[0]).toBe(externalId)
@@ -206,6 +206,9 @@ describe('writeback file end to end', () => {
       expect(upn).toMatch(/@contoso\.example$/)
       expect(objectId).toBe(user?.id)
       expect(upn).toBe(user?.userPrincipalName)
+      // mail as the export step wrote it (the app maps emails[type eq "work"].value to mail).
+      expect(mail).toBe(user?.mail)
+      expect(mail).toMatch(/@contoso\.example$/)
       expect(outcome).toBe('created')
     }
     // Personal data stays out of the summary and the log.
