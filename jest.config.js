@@ -8,5 +8,7 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   clearMocks: true,
+  // Inside the project: npm test points TMPDIR at a folder it removes (scripts/test.sh), and the cache should last.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   testTimeout: 30000
 }

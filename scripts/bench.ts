@@ -2,12 +2,14 @@
  * npm run bench: measures, side by side in one run, plan mode on a 1,000,000-row HR export against papaparse alone
  * parsing the same file. Each measurement runs in its own process (clean peak RSS) and alternates, best of N.
  * Then the upload benchmark (scripts/bench/upload.ts): apply mode against the emulator's rate limit.
- * Usage: npm run bench [-- --rows 1000000 --rounds 2 --only plan|upload]
+ * `--only json`: plan mode on the same rows as one .json file (scripts/bench/json.ts).
+ * Usage: npm run bench [-- --rows 1000000 --rounds 2 --only plan|upload|json]
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { BENCH_COLUMNS, generateHrCsv } from './bench/generate.ts'
+import { runJsonBench } from './bench/json.ts'
 import { runUploadBench } from './bench/upload.ts'
 
 const args = process.argv.slice(2)
@@ -18,7 +20,8 @@ const option = (name: string, fallback: number): number => {
 const rows = option('rows', 1_000_000)
 const rounds = option('rounds', 2)
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
-if (only !== undefined && only !== 'plan' && only !== 'upload') throw new Error('--only takes plan or upload')
+if (only !== undefined && !['plan', 'upload', 'json'].includes(only))
+  throw new Error('--only takes plan, upload or json')
 
 const root = path.join(import.meta.dirname, '..')
 if (only === 'upload') {
@@ -38,6 +41,11 @@ if (!existsSync(csv)) {
   )
 } else {
   console.log(`Using ${csv} (${(statSync(csv).size / 2 ** 20).toFixed(0)} MiB)`)
+}
+
+if (only === 'json') {
+  await runJsonBench(workspace, csv, rounds)
+  process.exit(0)
 }
 
 interface Measurement {

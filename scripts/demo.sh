@@ -6,6 +6,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 demo=$(mktemp -d)
 trap 'rm -rf "$demo"' EXIT
+# Everything the apply half makes (workspace, runner folders, the emulator's certificates) goes under $demo too.
+export TMPDIR="$demo"
 mkdir -p "$demo/workspace" "$demo/temp"
 cp -r "$root/examples/." "$demo/workspace/"
 : >"$demo/output"

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import type { Annotation } from './report/annotations.ts'
+import { escapeLogLine } from './log-escape.ts'
 
 export interface ActionIO {
   getInput(name: string): string
@@ -33,9 +34,10 @@ export interface ActionIO {
 export function createActionIO(): ActionIO {
   return {
     getInput: (name) => core.getInput(name),
-    info: (message) => core.info(message),
+    // core.info writes the line as is; annotations, debug lines, group names and failures are escaped by core.
+    info: (message) => core.info(escapeLogLine(message)),
     debug: (message) => core.debug(message),
-    warn: (message) => core.info(`⚠️ ${message}`),
+    warn: (message) => core.info(escapeLogLine(`⚠️ ${message}`)),
     annotate: ({ severity, title, message, file, line, column }) => {
       const properties: core.AnnotationProperties = { title }
       if (file !== undefined) properties.file = file

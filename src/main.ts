@@ -9,6 +9,7 @@ import type { ActionIO } from './actions-io.ts'
 import { applyPlan, type ApplyDependencies } from './apply/apply.ts'
 import type { UploadResult } from './apply/upload.ts'
 import { InputError, formatLocation, type Diagnostic } from './diagnostics.ts'
+import { confinePath } from './confine.ts'
 import { DEFAULT_MAPPING, DEFAULT_MAPPING_NAME } from './mapping/default-mapping.ts'
 import { loadMapping, type Mapping } from './mapping/load.ts'
 import { ValueStore } from './plan/value-store.ts'
@@ -21,6 +22,7 @@ import { planOutputs } from './report/outputs.ts'
 import { writePlanReport } from './report/report-file.ts'
 import { planTotals, renderPlanSummary, renderStoppedSummary } from './report/summary.ts'
 import { readSettings, type Settings } from './settings.ts'
+import { secretValues } from './secret-inputs.ts'
 import { discoverFiles } from './sources/discover.ts'
 import { openSource } from './sources/index.ts'
 import type { SourceFile } from './sources/types.ts'
@@ -52,6 +54,7 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
   try {
     settings = readSettings(io.getInput, env)
     const active = settings
+    for (const secret of secretValues(active.apply)) io.setSecret?.(secret)
     await mkdir(active.runnerTemp, { recursive: true })
     const scratch = (name: string): string => scratchPath(active, env, name)
     if (active.mode === 'report' && active.apply && active.previousReport) {
@@ -62,6 +65,7 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
         outcomes: active.outcomes,
         previousReport: active.previousReport,
         workspace: active.workspace,
+        runnerTemp: active.runnerTemp,
         delimiter: active.delimiter,
         detail: active.summaryDetail,
         repository: active.repository,
@@ -125,7 +129,8 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
 
     // Records with errors are not in any batch, so they are never sent; nor is anything when a safety gate stops.
     let sent = stage?.selection?.plan ?? plan
-    if (active.resendFrom) sent = await resendOnly(sent, active.resendFrom, io)
+    if (active.resendFrom)
+      sent = await resendOnly(sent, active.resendFrom, [active.workspace, active.runnerTemp], io)
     let upload: UploadResult | undefined
     let session: GraphSession | undefined
     let outcomes: OutcomeStage | undefined
@@ -177,7 +182,7 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
       )
       io.info(`JSON report: ${reportFile}`)
       if (active.requestsDir) {
-        const written = await writeRequests(plan, active.requestsDir)
+        const written = await writeRequests(plan, active.requestsDir, [active.workspace, active.runnerTemp])
         io.info(`${plural(written.length, 'bulk request')} written to ${active.requestsDir}`)
       }
       // Safety gates, the schema check, then outcome failures and warnings: they win GitHub's per-severity annotation slots.
@@ -238,11 +243,10 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
 async function resendOnly<P extends Parameters<typeof narrowPlan>[0]>(
   plan: P,
   file: string,
+  roots: readonly string[],
   io: ActionIO
 ): Promise<P> {
-  const previous = await readPreviousReport(file, 'resend-from').catch((error: unknown) => {
-    throw new InputError({ severity: 'error', rule: 'input', message: (error as Error).message })
-  })
+  const previous = await readPreviousReport(file, 'resend-from', roots)
   if (!previous.hasOutcomes)
     io.warn(
       `resend-from: ${file} has no outcomes (a run with logs-timeout 0 or an older version); nothing is re-sent.`
@@ -335,9 +339,11 @@ async function readMapping(
     io.info(`No mapping given: using the default mapping (docs/mapping.md).`)
     return loadMapping(DEFAULT_MAPPING, DEFAULT_MAPPING_NAME)
   }
+  // A mapping file may be a symbolic link (a pull request can add one): it must not lead outside the workspace.
+  const real = await confinePath(file, { roots: [workspace], what: name })
   let text: string
   try {
-    text = await readFile(path.join(workspace, file), 'utf8')
+    text = await readFile(real, 'utf8')
   } catch {
     throw new InputError({
       severity: 'error',

@@ -1,5 +1,5 @@
 /**
- * Reading the provisioning logs (graph-api.md §2, §8 items 11–13): one query per poll for the job and a time
+ * Reading the provisioning logs (docs/outcomes.md, docs/service-facts.md): one query per poll for the job and a time
  * window, every `@odata.nextLink` followed (on the Graph host only), entries de-duplicated by id, and every
  * entry of each sent record kept. Polls back off until every record has an entry or the timeout passes; records
  * still missing then get a bounded number of per-record queries. The number of calls grows with pages, not records.

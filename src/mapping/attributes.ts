@@ -4,6 +4,7 @@
  */
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../scim/limits.ts'
 import { closest } from '../did-you-mean.ts'
+import { shorten } from '../shorten.ts'
 
 export type MultiValuedAttribute = 'emails' | 'phoneNumbers' | 'addresses'
 
@@ -94,14 +95,20 @@ export function parseAttributePath(path: string): AttributeParse {
     const attribute = canonical(multi[1] as string, Object.keys(MULTI_VALUED)) as MultiValuedAttribute
     const { types, keys } = MULTI_VALUED[attribute]
     const type = canonical(multi[2] as string, types)
-    if (!type) return { error: `'${path}': type "${multi[2]}" is not one of ${types.join(', ')}` }
+    if (!type)
+      return {
+        error: `'${shorten(path)}': type "${shorten(multi[2] ?? '')}" is not one of ${types.join(', ')}`
+      }
     const key = canonical(multi[3] as string, keys)
-    if (!key) return { error: `'${path}': sub-attribute '${multi[3]}' is not one of ${keys.join(', ')}` }
+    if (!key)
+      return {
+        error: `'${shorten(path)}': sub-attribute '${shorten(multi[3] ?? '')}' is not one of ${keys.join(', ')}`
+      }
     return { target: { kind: 'multi', attribute, type, key } }
   }
   if (/^(emails|phoneNumbers|addresses)\b/i.test(path)) {
     return {
-      error: `'${path}': write multi-valued attributes with their type, e.g. emails[type eq "work"].value`
+      error: `'${shorten(path)}': write multi-valued attributes with their type, e.g. emails[type eq "work"].value`
     }
   }
 
@@ -131,13 +138,17 @@ function parseExtension(path: string): AttributeParse {
   const urn = path.slice(0, cut)
   const key = path.slice(cut + 1)
   if (urn.toLowerCase() === CORE_USER_SCHEMA.toLowerCase()) {
-    return { error: `'${path}': write core attributes without their URN, e.g. '${key}'` }
+    return { error: `'${shorten(path)}': write core attributes without their URN, e.g. '${key}'` }
   }
   if (!/^urn:[A-Za-z0-9][\w.:-]*[A-Za-z0-9]$/.test(urn) || urn.split(':').length < 3) {
-    return { error: `'${path}': a custom attribute is written '{URN}:{Attribute}', e.g. '${EXAMPLE_CUSTOM}'` }
+    return {
+      error: `'${shorten(path)}': a custom attribute is written '{URN}:{Attribute}', e.g. '${EXAMPLE_CUSTOM}'`
+    }
   }
   if (!/^[A-Za-z][\w-]*$/.test(key)) {
-    return { error: `'${path}': the attribute name after the URN must be a plain name, e.g. HireDate` }
+    return {
+      error: `'${shorten(path)}': the attribute name after the URN must be a plain name, e.g. HireDate`
+    }
   }
   return { target: { kind: 'extension', urn, key, reference: false } }
 }
@@ -165,5 +176,5 @@ function canonical(name: string, known: readonly string[]): string | undefined {
 
 function unknown(path: string, known: readonly string[]): string {
   const hint = closest(path, known)
-  return `unknown attribute '${path}'${hint ? ` (did you mean '${hint}'?)` : ''}`
+  return `unknown attribute '${shorten(path)}'${hint ? ` (did you mean '${hint}'?)` : ''}`
 }

@@ -6,6 +6,7 @@ import type { Diagnostic } from '../diagnostics.ts'
 import type { SourceFile } from '../sources/types.ts'
 import type { Mapping } from './load.ts'
 import { closest } from '../did-you-mean.ts'
+import { shorten, shortenList } from '../shorten.ts'
 
 export function checkColumns(mapping: Mapping, source: SourceFile): Diagnostic[] {
   // Attribute names resolve case-insensitively, as in Entra (and as createRecordMapper binds them).
@@ -22,8 +23,8 @@ export function checkColumns(mapping: Mapping, source: SourceFile): Diagnostic[]
         file: mapping.file,
         ...attribute.positionOf(Math.max(0, offset)),
         message:
-          `'${attribute.path}': column [${column}] is not in the header of ${source.file}` +
-          (hint ? ` (did you mean [${hint}]?)` : ` (its columns: ${source.headers.join(', ')})`)
+          `'${shorten(attribute.path)}': column [${shorten(column)}] is not in the header of ${shorten(source.file)}` +
+          (hint ? ` (did you mean [${shorten(hint)}]?)` : ` (its columns: ${shortenList(source.headers)})`)
       })
     }
   }

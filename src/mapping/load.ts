@@ -14,6 +14,7 @@ import {
 } from './attributes.ts'
 import { closest } from '../did-you-mean.ts'
 import { ENTERPRISE_USER_SCHEMA } from '../scim/limits.ts'
+import { shorten } from '../shorten.ts'
 
 export interface Position {
   line: number
@@ -60,7 +61,11 @@ export function loadMapping(text: string, file: string): Mapping {
   }
 
   for (const yamlError of document.errors) {
-    error('mapping-syntax', yamlError.pos[0], `${yamlError.message.split('\n')[0]} (fix the YAML syntax)`)
+    error(
+      'mapping-syntax',
+      yamlError.pos[0],
+      `${shorten(yamlError.message.split('\n')[0] ?? '', 200)} (fix the YAML syntax)`
+    )
   }
   if (problems.length > 0) throw new InputError(problems)
 
@@ -88,7 +93,7 @@ export function loadMapping(text: string, file: string): Mapping {
       error(
         'mapping-structure',
         keyOffset ?? 0,
-        `unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; the mapping file has ${TOP_LEVEL_KEYS.join(' and ')}`
+        `unknown key '${shorten(key)}'${hint ? ` (did you mean '${hint}'?)` : ''}; the mapping file has ${TOP_LEVEL_KEYS.join(' and ')}`
       )
     }
   }
@@ -114,7 +119,11 @@ export function loadMapping(text: string, file: string): Mapping {
     const path = formatAttribute(parsed.target)
     const previous = seen.get(path.toLowerCase())
     if (previous !== undefined) {
-      error('mapping-attribute', keyOffset, `'${path}' is mapped twice (first at line ${at(previous).line})`)
+      error(
+        'mapping-attribute',
+        keyOffset,
+        `'${shorten(path)}' is mapped twice (first at line ${at(previous).line})`
+      )
       continue
     }
     seen.set(path.toLowerCase(), keyOffset)
@@ -129,7 +138,7 @@ export function loadMapping(text: string, file: string): Mapping {
       error(
         'mapping-attribute',
         keyOffset,
-        `'${path}' uses the URN '${target.urn}', not the declared schemaExtension '${schemaExtension}'`
+        `'${shorten(path)}' uses the URN '${shorten(target.urn)}', not the declared schemaExtension '${schemaExtension}'`
       )
       continue
     }
@@ -139,7 +148,7 @@ export function loadMapping(text: string, file: string): Mapping {
         rule: 'multivalue-type',
         file,
         ...at(keyOffset),
-        message: `'${path}': Entra processes only the "work" entry of ${parsed.target.attribute}; this value will be ignored`
+        message: `'${shorten(path)}': Entra processes only the "work" entry of ${parsed.target.attribute}; this value will be ignored`
       })
     }
 
@@ -148,7 +157,7 @@ export function loadMapping(text: string, file: string): Mapping {
       error(
         'mapping-expression',
         nodeOffset(value) ?? keyOffset,
-        `'${path}': the expression must be a string, e.g. '"[Column]"' or a constant in quotes like '"\\"True\\""'`
+        `'${shorten(path)}': the expression must be a string, e.g. '"[Column]"' or a constant in quotes like '"\\"True\\""'`
       )
       continue
     }
@@ -162,7 +171,7 @@ export function loadMapping(text: string, file: string): Mapping {
         rule: problem.severity === 'error' ? 'mapping-expression' : 'mapping-lint',
         file,
         ...position,
-        message: `'${path}': ${problem.message}`
+        message: `'${shorten(path)}': ${problem.message}`
       }
       if (problem.severity === 'error') problems.push(diagnostic)
       else warnings.push(diagnostic)
@@ -174,7 +183,7 @@ export function loadMapping(text: string, file: string): Mapping {
         rule: 'mapping-expression',
         file,
         ...positionOf(Math.max(0, source.search(/DefaultDomain/i))),
-        message: `'${path}': DefaultDomain() is not available in the action, which does not know the tenant's domains; write the domain as a constant ("contoso.com")`
+        message: `'${shorten(path)}': DefaultDomain() is not available in the action, which does not know the tenant's domains; write the domain as a constant ("contoso.com")`
       })
       continue
     }

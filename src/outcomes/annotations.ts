@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../diagnostics.ts'
 import type { SummaryDetail } from '../settings.ts'
 import type { NotSeenPolicy, RecordOutcome } from './outcome.ts'
-import { publicText } from './privacy.ts'
+import { publicCode, publicNote } from './privacy.ts'
 
 export function outcomeDiagnostics(
   outcomes: readonly RecordOutcome[],
@@ -20,13 +20,15 @@ export function outcomeDiagnostics(
   for (const o of outcomes) {
     const where = { file: o.file, line: o.line, externalId: o.externalId }
     if (o.outcome === 'failed') {
-      const parts = [`Entra could not provision this record: ${o.errorCode ?? 'Unknown'}`]
-      if (o.reason) parts.push(publicText(o.reason, false))
-      if (o.recommendedAction) parts.push(`Recommended: ${publicText(o.recommendedAction, false)}`)
+      // Annotations are public whatever summary-detail says: the code only; Entra's texts quote values.
+      const texts =
+        o.reason || o.recommendedAction
+          ? ' — its reason is in the job summary with summary-detail: full (Entra quotes values in it)'
+          : ''
       const diagnostic: Diagnostic = {
         severity: 'error',
         rule: 'provisioning-failed',
-        message: parts.join(' — '),
+        message: `Entra could not provision this record: ${publicCode(o.errorCode ?? 'Unknown', false)}${texts}`,
         ...where
       }
       if (full && o.reason) diagnostic.detail = o.reason
@@ -35,7 +37,7 @@ export function outcomeDiagnostics(
       const diagnostic: Diagnostic = {
         severity: 'warning',
         rule: 'provisioning-warning',
-        message: `Entra provisioned this record with a warning: ${publicText(o.note ?? '', false)}`,
+        message: `Entra provisioned this record with a warning: ${publicNote(o, false)}`,
         ...where
       }
       if (full && o.note) diagnostic.detail = o.note

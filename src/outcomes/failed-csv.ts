@@ -3,13 +3,17 @@
  * The rows are re-read from the HR files by line (the run keeps no values of records once they are sent, and report
  * mode never had them): each file that holds a failure is read again with the same reader, and the records starting
  * on a failed line are written. Columns are the union of those files' headers in first-appearance order; the output
- * is comma-separated UTF-8 with RFC 4180 quoting. A file that is gone or changed is named in `missing`.
+ * is comma-separated UTF-8 with RFC 4180 quoting, and cells a spreadsheet would run as formulas start with an
+ * apostrophe (the CSV reader removes it). A file that is gone, changed or leads outside the workspace is named in
+ * `missing`.
  */
 import { createWriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { once } from 'node:events'
 import path from 'node:path'
+import { confinePath } from '../confine.ts'
 import { openSource } from '../sources/index.ts'
+import { guardFormula } from '../sources/spreadsheet.ts'
 import type { DelimiterSetting } from '../sources/types.ts'
 
 export interface FailedRow {
@@ -43,10 +47,9 @@ export async function writeFailedCsv(
   for (const [file, wanted] of byFile) {
     const lines = new Map(wanted.map((w) => [w.line, w]))
     try {
-      const source = await openSource(
-        { absolute: path.resolve(options.workspace, file), relative: file },
-        { delimiter: options.delimiter }
-      )
+      // The file names may come from a report file (mode report): they must lead to files in the workspace.
+      const real = await confinePath(file, { roots: [options.workspace], what: 'A failed record' })
+      const source = await openSource({ absolute: real, relative: file }, { delimiter: options.delimiter })
       for (const name of source.headers)
         if (!headerIndex.has(name.toLowerCase())) {
           headerIndex.set(name.toLowerCase(), headers.length)
@@ -76,7 +79,11 @@ export async function writeFailedCsv(
   return { rows: rows.length, missing }
 }
 
-/** RFC 4180: quote a field holding a comma, a quote, a line break or surrounding spaces; double the quotes. */
+/**
+ * RFC 4180: quote a field holding a comma, a quote, a line break or surrounding spaces; double the quotes. A value a
+ * spreadsheet would run as a formula gets a leading apostrophe first (src/sources/spreadsheet.ts).
+ */
 export function csvField(value: string): string {
-  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
+  const safe = guardFormula(value)
+  return /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }

@@ -122,13 +122,23 @@ function unhealedSkips(ordered: readonly LogEntry[]): SkippedValue[] {
 
 const skipKey = (skip: SkippedValue): string => (skip.property ?? skip.reason).toLowerCase()
 
-/**
- * What a skipped value means, in words that name the property and the value only where the value is a reference
- * (an externalId, an ID); other values are quoted, so that `summary-detail: ids` hides them.
- */
-export function describeSkip(skip: SkippedValue): string {
-  if (skip.reason === 'UnableToResolveReferenceAttributeValue')
-    return `${skip.property ?? 'reference'}${skip.value ? ` ${skip.value}` : ''} not set: not provisioned or out of scope`
-  const what = skip.property ?? 'a value'
-  return `${what}${skip.value ? ` '${skip.value}'` : ''} not set (${skip.reason})`
+/** How the parts of a skipped value are shown: a code, an id (the manager's externalId), or, in full, anything. */
+export interface SkipShow {
+  code(value: string): string
+  id(value: string): string
+  full: boolean
 }
+
+/**
+ * What a skipped value means, naming the property and, for a reference, the value (an externalId, an ID). Any other
+ * skipped value is data, named only with summary-detail: full.
+ */
+export function describeSkip(skip: SkippedValue, show: SkipShow): string {
+  if (skip.reason === 'UnableToResolveReferenceAttributeValue')
+    return `${show.code(skip.property ?? 'reference')}${skip.value ? ` ${show.id(skip.value)}` : ''} not set: not provisioned or out of scope`
+  const what = show.code(skip.property ?? 'a value')
+  return `${what}${show.full && skip.value ? ` '${skip.value}'` : ''} not set (${show.code(skip.reason)})`
+}
+
+/** Everything shown: the note the outcome carries (summary-detail: full, the JSON report's own copy). */
+export const SHOW_ALL: SkipShow = { code: (v) => v, id: (v) => v, full: true }

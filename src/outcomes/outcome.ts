@@ -4,7 +4,8 @@
  * (never success).
  */
 import type { LogEntry } from '../graph/logs.ts'
-import { describeSkip, foldEntries } from './fold.ts'
+import type { SkippedValue } from '../graph/logs.ts'
+import { describeSkip, foldEntries, SHOW_ALL } from './fold.ts'
 
 export const OUTCOMES = [
   'created',
@@ -38,6 +39,8 @@ export interface RecordOutcome extends SentRecord {
   errorCategory?: string
   /** Why skipped, or what the warning says. */
   note?: string
+  /** The values skipped and never set that make the outcome a warning (the note in words), for redaction by field. */
+  skipped?: SkippedValue[]
   changeId?: string
   cycleId?: string
   logId?: string
@@ -103,7 +106,7 @@ export function toOutcome(
   // A value the service skipped (a manager it could not resolve) and no later entry set: applied, but not whole.
   if (outcome !== 'failed' && outcome !== 'warning' && folded.unhealed.length > 0) {
     outcome = 'warning'
-    note = folded.unhealed.map(describeSkip).join('; ')
+    note = folded.unhealed.map((skip) => describeSkip(skip, SHOW_ALL)).join('; ')
   }
   const out: RecordOutcome = {
     ...record,
@@ -115,6 +118,7 @@ export function toOutcome(
     resubmitted
   }
   if (note !== undefined) out.note = note
+  if (outcome === 'warning' && folded.unhealed.length > 0) out.skipped = folded.unhealed
   if (entry.changeId !== undefined) out.changeId = entry.changeId
   if (entry.cycleId !== undefined) out.cycleId = entry.cycleId
   if (folded.targetId !== undefined) out.targetId = folded.targetId

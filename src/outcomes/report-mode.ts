@@ -31,6 +31,8 @@ export interface ReportModeOptions {
   /** Absolute path of the previous run's report file. */
   previousReport: string
   workspace: string
+  /** RUNNER_TEMP: with the workspace, where previous-report may be. */
+  runnerTemp: string
   delimiter: DelimiterSetting
   detail: SummaryDetail
   repository: { serverUrl: string; repo: string; sha: string }
@@ -43,7 +45,10 @@ export interface ReportModeOptions {
 export async function runReportMode(options: ReportModeOptions): Promise<void> {
   const { io } = options
   const previous = await io.group('📄 Reading the previous report', async () => {
-    const read = await readPreviousReport(options.previousReport, 'previous-report')
+    const read = await readPreviousReport(options.previousReport, 'previous-report', [
+      options.workspace,
+      options.runnerTemp
+    ])
     io.info(
       `${options.previousReport}: a ${read.mode} run of ${read.generatedAt ?? 'unknown date'}, ${plural(read.sent.length, 'record')} staged.`
     )

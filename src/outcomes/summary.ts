@@ -6,7 +6,7 @@
 import type { SummaryDetail } from '../settings.ts'
 import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from '../report/markdown.ts'
 import { OUTCOMES, outcomeTotals, type OutcomeKind, type RecordOutcome } from './outcome.ts'
-import { publicText } from './privacy.ts'
+import { publicCode, publicNote, publicText } from './privacy.ts'
 
 export const OUTCOME_LABEL: Record<OutcomeKind, string> = {
   created: '🆕 Created',
@@ -82,7 +82,7 @@ export function renderOutcomesSection(
       row: (o) => [
         where(o, options),
         cell(o.externalId),
-        cell(o.errorCode ?? '') + (o.resubmitted ? ` (re-sent ${o.resubmitted}×)` : ''),
+        cell(publicCode(o.errorCode ?? '', full)) + (o.resubmitted ? ` (re-sent ${o.resubmitted}×)` : ''),
         cell(publicText(o.reason ?? '', full)),
         cell(publicText(o.recommendedAction ?? '', full))
       ]
@@ -92,7 +92,7 @@ export function renderOutcomesSection(
       title: '⚠️ Warnings from Entra',
       collapsed: true,
       header: ['Where', 'externalId', 'Warning'],
-      row: (o) => [where(o, options), cell(o.externalId), cell(publicText(o.note ?? '', full))]
+      row: (o) => [where(o, options), cell(o.externalId), cell(publicNote(o, full))]
     },
     {
       kind: 'not-seen',

@@ -34,13 +34,18 @@ export async function planSource(
   for await (const chunk of source.chunks) {
     for (const record of chunk) {
       const mapped = mapper.map(record)
-      const found = mapped.diagnostics
+      // A row the reader could not split as the header says (an unclosed quote, a wrong field count) has shifted
+      // values: what the mapping and the record rules would say of them follows from that one problem, so only it
+      // is reported, and the row's keys are not trusted (no duplicate or manager findings from shifted values).
+      const broken = record.diagnostics?.some((d) => d.severity === 'error') === true
+      const found = broken ? [...(record.diagnostics as Diagnostic[])] : mapped.diagnostics
       // A record the mapping leaves out is not sent, so the record rules do not apply to it.
-      const keys = validate(
+      const checked = validate(
         mapped.values,
         { file: source.file, line: record.line },
-        mapped.ignored ? [] : found
+        mapped.ignored || broken ? [] : found
       )
+      const keys = broken ? { externalId: undefined, userName: undefined, managerId: undefined } : checked
       let status: RecordStatus = found.some((d) => d.severity === 'error') ? 'invalid' : 'valid'
       if (mapped.ignored) {
         status = 'ignored'

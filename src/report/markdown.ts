@@ -5,10 +5,27 @@
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
-/** Text safe in Markdown paragraphs and HTML: entities for HTML, backslashes for Markdown's inline syntax. */
+/**
+ * An invisible WORD JOINER (U+2060): put after `@`, inside `://`, after `www` and after `#` before a number, it
+ * stops GitHub from turning data into a mention (`@octocat`, `@org/team` notify people), an e-mail or web link
+ * (`https://evil.example`, `www.…`) or an issue reference, while the text still reads the same.
+ */
+const JOINER = '\u2060'
+
+/**
+ * Text safe in Markdown paragraphs and HTML: entities for HTML, backslashes for Markdown's inline syntax, and
+ * mentions, bare links and issue references neutralised (job summaries and pull-request comments render the same).
+ */
 export function text(value: string): string {
   // Markdown first, so the '#' of the entities added next is not escaped.
-  return value.replace(/[\\`*_[\]~|#]/g, (c) => `\\${c}`).replace(/[&<>"']/g, (c) => HTML[c] as string)
+  // Issue references before the entities, whose '&#39;' must stay whole.
+  return value
+    .replace(/[\\`*_[\]~|#]/g, (c) => `\\${c}`)
+    .replace(/#(?=\d)/g, `#${JOINER}`)
+    .replace(/[&<>"']/g, (c) => HTML[c] as string)
+    .replace(/@/g, `@${JOINER}`)
+    .replace(/:\/\//g, `:${JOINER}//`)
+    .replace(/\b(www)\./gi, `$1${JOINER}.`)
 }
 
 /** Text safe in one cell of a Markdown table: as `text`, and on one line. */

@@ -78,8 +78,8 @@ function baseLine(options: ReviewSummaryOptions): string {
     options.repository.repo && options.repository.serverUrl
       ? link(short, `${options.repository.serverUrl}/${options.repository.repo}/commit/${sha}`)
       : text(short)
-  const name = ref === sha ? '' : `${cell(ref)} `
-  return `Compared with ${name}(${commit}), record by record through the mapping: what Entra would receive.`
+  const base = ref === sha || ref === '' ? `commit ${commit}` : `${cell(ref)} (${commit})`
+  return `Compared with ${base}, record by record through the mapping: what Entra would receive.`
 }
 
 function countsLine(diff: ReviewDiff): string {

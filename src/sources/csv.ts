@@ -13,8 +13,11 @@ import Papa from 'papaparse'
 import { InputError } from '../diagnostics.ts'
 import type { Diagnostic } from '../diagnostics.ts'
 import { checkHeaderNames, cleanHeaderName } from './headers.ts'
+import { unguardFormulas } from './spreadsheet.ts'
 import { TextChunkReader, type ByteRange } from './text.ts'
 import type { DelimiterSetting, SourceFile, SourceRecord } from './types.ts'
+import { shorten } from '../shorten.ts'
+import { NUL, nulInValue } from './values.ts'
 
 export interface CsvOptions {
   delimiter: DelimiterSetting
@@ -375,6 +378,8 @@ export class CsvChunkParser {
     // Errors of the unfinished last row are reported when it is parsed in full.
     const quoteErrors = errors.length > 0 ? errorsByRow(errors, final ? Infinity : rows.length) : undefined
     const replaced = input.indexOf('\uFFFD') !== -1
+    const apostrophe = input.indexOf("'") !== -1 // a spreadsheet formula guard (spreadsheet.ts) may be there
+    const nul = input.indexOf(NUL) !== -1
     let width = this.headers?.length ?? 0
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as string[]
@@ -388,7 +393,8 @@ export class CsvChunkParser {
       let values = row
       let diagnostics: Diagnostic[] | undefined
       if (row.length !== width) {
-        diagnostics = [this.#fieldCount(row.length, line)]
+        // A quote problem explains the wrong field count: it is reported alone (below).
+        if (rowErrors === undefined) diagnostics = [this.#fieldCount(row.length, line)]
         values =
           row.length > width
             ? row.slice(0, width)
@@ -402,6 +408,12 @@ export class CsvChunkParser {
         const column = row.findIndex((value) => value.indexOf('\uFFFD') !== -1)
         if (column !== -1) (diagnostics ??= []).push(this.#invalidEncoding(line, column))
       }
+      if (nul) {
+        const column = row.findIndex((value) => value.indexOf(NUL) !== -1)
+        if (column !== -1)
+          (diagnostics ??= []).push(nulInValue(this.#file, line, `The value in ${this.#column(column)}`))
+      }
+      if (apostrophe) unguardFormulas(values)
       records.push(diagnostics === undefined ? { line, values } : { line, values, diagnostics })
     }
     return records
@@ -429,6 +441,7 @@ export class CsvChunkParser {
       })
     }
     const names = row.map(cleanHeaderName)
+    unguardFormulas(names)
     let columns: number[] | undefined
     const columnOf = (column: number): number | undefined => {
       columns ??= this.#headerColumns(input, index, final)
@@ -547,7 +560,7 @@ export class CsvChunkParser {
   /** `column 3 (Email)`: the field number and its header name, never the value. */
   #column(index: number): string {
     const name = this.headers?.[index]
-    return name === undefined ? `column ${index + 1}` : `column ${index + 1} (${name})`
+    return name === undefined ? `column ${index + 1}` : `column ${index + 1} (${shorten(name)})`
   }
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path'
 import * as glob from '@actions/glob'
 import { InputError } from '../diagnostics.ts'
 import type { Diagnostic } from '../diagnostics.ts'
+import { shorten } from '../shorten.ts'
 
 export interface DiscoveredFile {
   /** Absolute path, under the workspace as given. */
@@ -61,34 +62,27 @@ export async function discoverFiles(patterns: string, workspace: string): Promis
   // Each positive pattern alone: to name a pattern that matches nothing, and the patterns behind a bad match.
   const matchedBy = new Map<string, string[]>()
   for (const pattern of positives) {
-    const files = await regularFiles(await expand(pattern.glob))
-    if (files.length === 0) {
-      problems.push(
-        problem(
-          'files-no-match',
-          `Input 'files': pattern '${pattern.text}' matches no file in the workspace; check the path and its case ` +
-            '(patterns are relative to the repository root).'
-        )
-      )
-    }
+    const files = await regularFiles(await expand(pattern.glob, `pattern '${shorten(pattern.text)}'`))
+    if (files.length === 0) problems.push(await noRegularFile(pattern, root))
     for (const file of files) matchedBy.set(file, [...(matchedBy.get(file) ?? []), pattern.text])
   }
   if (problems.length > 0) throw new InputError(problems)
 
   // All patterns together, in order, for the exclusions.
   const selected = await regularFiles(
-    await expand(parsed.map((p) => (p.negate ? `!${p.glob}` : p.glob)).join('\n'))
+    await expand(parsed.map((p) => (p.negate ? `!${p.glob}` : p.glob)).join('\n'), 'the patterns')
   )
   const found: Array<DiscoveredFile & { real: string }> = []
   for (const absolute of selected) {
     const real = await realpath(absolute)
     const relative = path.relative(root, absolute).split(path.sep).join('/')
     if (!isInside(real, realRoot) || !isInside(absolute, root)) {
-      const by = (matchedBy.get(absolute) ?? []).map((text) => `'${text}'`).join(', ') || 'the patterns'
+      const by =
+        (matchedBy.get(absolute) ?? []).map((text) => `'${shorten(text)}'`).join(', ') || 'the patterns'
       problems.push(
         problem(
           'files-outside-workspace',
-          `Input 'files': pattern ${by} matches '${relative}', which leads outside the workspace (through a ` +
+          `Input 'files': pattern ${by} matches '${shorten(relative)}', which leads outside the workspace (through a ` +
             'symbolic link). Only files inside the repository can be read; exclude it with a ! pattern or remove the link.'
         )
       )
@@ -125,11 +119,14 @@ function parsePattern(text: string, root: string): Pattern | Diagnostic {
     body = body.slice(1).trim()
   }
   if (body === '')
-    return problem('files-pattern-invalid', `Input 'files': pattern '${text}' has nothing after '!'.`)
+    return problem(
+      'files-pattern-invalid',
+      `Input 'files': pattern '${shorten(text)}' has nothing after '!'.`
+    )
   const outside = (): Diagnostic =>
     problem(
       'files-outside-workspace',
-      `Input 'files': pattern '${text}' points outside the workspace; write patterns relative to the repository ` +
+      `Input 'files': pattern '${shorten(text)}' points outside the workspace; write patterns relative to the repository ` +
         "root, without '..', '~' or an absolute path elsewhere."
     )
   const segments = body.split(/[\\/]/)
@@ -152,10 +149,65 @@ function parsePattern(text: string, root: string): Pattern | Diagnostic {
 }
 
 /** Matching files; Git's own folder is never HR data, so `**` does not pick up `.git/index` and the like. */
-async function expand(patterns: string): Promise<string[]> {
-  const globber = await glob.create(patterns, { matchDirectories: false, implicitDescendants: true })
-  const gitFolder = `${path.sep}.git${path.sep}`
-  return (await globber.glob()).filter((file) => !file.includes(gitFolder))
+async function expand(patterns: string, label: string, options: glob.GlobOptions = {}): Promise<string[]> {
+  try {
+    const globber = await glob.create(patterns, {
+      matchDirectories: false,
+      implicitDescendants: true,
+      ...options
+    })
+    const gitFolder = `${path.sep}.git${path.sep}`
+    return (await globber.glob()).filter((file) => !file.includes(gitFolder))
+  } catch (error) {
+    // e.g. ENAMETOOLONG: the system's message would quote the whole path.
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown'
+    throw new InputError(
+      problem(
+        'files-pattern-invalid',
+        `Input 'files': ${label} cannot be searched (system error ${code}); check its length and characters.`
+      )
+    )
+  }
+}
+
+/**
+ * Why a pattern selects no regular file: what it does match (a folder with no file in it, a named pipe, a socket,
+ * a device, a broken link), or nothing at all. Reading a named pipe would block, so it is never opened.
+ */
+async function noRegularFile(pattern: Pattern, root: string): Promise<Diagnostic> {
+  const label = `pattern '${shorten(pattern.text)}'`
+  const all = await expand(pattern.glob, label, { matchDirectories: true, implicitDescendants: false })
+  const matches = all.slice(0, 3)
+  const kinds: string[] = []
+  for (const match of matches) {
+    const relative = path.relative(root, match).split(path.sep).join('/') || '.'
+    kinds.push(`'${shorten(relative)}' is ${await kindOf(match)}`)
+  }
+  if (kinds.length === 0) {
+    return problem(
+      'files-no-match',
+      `Input 'files': pattern '${shorten(pattern.text)}' matches no file in the workspace; check the path and its ` +
+        'case (patterns are relative to the repository root).'
+    )
+  }
+  return problem(
+    'files-not-regular',
+    `Input 'files': pattern '${shorten(pattern.text)}' matches no regular file: ${kinds.join('; ')}. Only regular ` +
+      'files are read; point the pattern at the HR files themselves.'
+  )
+}
+
+async function kindOf(file: string): Promise<string> {
+  try {
+    const stats = await stat(file)
+    if (stats.isDirectory()) return 'a folder with no regular file in it'
+    if (stats.isFIFO()) return 'a named pipe (FIFO), not a regular file'
+    if (stats.isSocket()) return 'a socket, not a regular file'
+    if (stats.isBlockDevice() || stats.isCharacterDevice()) return 'a device, not a regular file'
+    return 'not a regular file'
+  } catch {
+    return 'a symbolic link to nothing'
+  }
 }
 
 async function regularFiles(paths: string[]): Promise<string[]> {

@@ -1,6 +1,7 @@
 /** Checks shared by every reader on the column names of a file (CSV header row, JSON keys). */
 import { InputError } from '../diagnostics.ts'
 import type { Diagnostic } from '../diagnostics.ts'
+import { shorten } from '../shorten.ts'
 
 /** A header cell as written: surrounding spaces trimmed, surrounding quotes removed (`""` inside undoubled). */
 export function cleanHeaderName(raw: string): string {
@@ -66,8 +67,8 @@ export function checkHeaderNames(names: readonly string[], context: HeaderCheckC
       severity: 'error',
       rule: `${context.rule}-duplicate`,
       message:
-        `${csv ? 'Header' : 'Key'} '${name}' (${what(index)}) ${sameCase ? 'repeats' : 'differs only in letter case from'} ` +
-        `'${other}' (${what(first)}); names are compared ignoring case, rename one of them.`,
+        `${csv ? 'Header' : 'Key'} '${shorten(name)}' (${what(index)}) ${sameCase ? 'repeats' : 'differs only in letter case from'} ` +
+        `'${shorten(other)}' (${what(first)}); names are compared ignoring case, rename one of them.`,
       ...at(index)
     })
   })

@@ -5,6 +5,7 @@ import { openCsv } from './csv.ts'
 import type { DiscoveredFile } from './discover.ts'
 import { openJson, openJsonl } from './json.ts'
 import type { DelimiterSetting, SourceFile, SourceFormat } from './types.ts'
+import { shorten } from '../shorten.ts'
 
 export { discoverFiles } from './discover.ts'
 export type { DiscoveredFile } from './discover.ts'
@@ -52,7 +53,7 @@ export async function openSource(
         severity: 'error',
         rule: 'source-unsupported-type',
         message:
-          `Unsupported file type '${path.extname(file.relative) || '(none)'}': HR files must end in ` +
+          `Unsupported file type '${shorten(path.extname(file.relative)) || '(none)'}': HR files must end in ` +
           `${Object.keys(EXTENSIONS).join(', ')}. Narrow the 'files' patterns (e.g. '**/*.csv') or rename the file.`,
         file: file.relative
       })

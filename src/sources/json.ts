@@ -1,98 +1,73 @@
 /**
  * JSON and JSON Lines readers.
  *
- * - `.json` holds an array of objects and is read whole (such files are small): `JSON.parse` validates it, then a
- *   small scanner finds where each element starts, which gives every record its line.
- * - `.jsonl` / `.ndjson` holds one object per line. The file is streamed twice: once when opened, to collect the
- *   keys (the headers must be known before any record is read), and again when the records are iterated. Memory
- *   stays flat whatever the size; a line that is not a JSON object becomes a record with an error diagnostic.
+ * - `.json` holds an array of objects. It is streamed (json-array.ts), twice: once when opened, to check the
+ *   structure and collect the keys (the headers must be known before any record is read), and again when the
+ *   records are iterated. Each record has the line where its object starts.
+ * - `.jsonl` / `.ndjson` holds one object per line, streamed the same two times. A line that is not a JSON object
+ *   becomes a record with an error diagnostic.
  *
  * Values become strings: numbers keep their source text (`1.50` stays `1.50`, long IDs keep every digit), booleans
- * become `true`/`false`, `null` and absent keys become `''`. An object or array value is an error on that record.
- * Headers are the union of the keys, trimmed, in order of first appearance (but, as in every JavaScript object,
- * integer-like keys such as `"42"` come first within an object).
+ * become `true`/`false`, `null` and absent keys become `''`. An object or array value, or a NUL character, is an
+ * error on that record. Headers are the union of the keys, trimmed, in order of first appearance (in a `.jsonl`,
+ * integer-like keys such as `"42"` come first within an object, as in every JavaScript object).
  */
 import { InputError } from '../diagnostics.ts'
 import type { Diagnostic } from '../diagnostics.ts'
 import { countLineBreaks } from './csv.ts'
 import { checkHeaderNames } from './headers.ts'
+import { jsonElements, MAX_JSON_DEPTH } from './json-array.ts'
 import { TextChunkReader } from './text.ts'
+import { NUL, nulInValue } from './values.ts'
 import type { SourceFile, SourceRecord } from './types.ts'
-
-/** Records per chunk for JSON sources. */
-const CHUNK_RECORDS = 4096
+import { shorten } from '../shorten.ts'
 
 export interface JsonOptions {
   /** Bytes per read (default 64 KiB); tests use tiny values. */
   chunkSize?: number
+  /** `.json` only: longest element of the array in characters (default 64 Mi); tests use small values. */
+  maxElementLength?: number
 }
 
 type JsonObject = Record<string, unknown>
 
-/** Opens a `.json` file: an array of objects. */
+/**
+ * Opens a `.json` file: an array of objects. The file is streamed twice, as a `.jsonl` is: once now, to check its
+ * structure and collect the keys, and again when the records are iterated.
+ */
 export async function openJson(
   absolute: string,
   file: string,
   options: JsonOptions = {}
 ): Promise<SourceFile> {
-  const reader = await TextChunkReader.open(absolute, file, options.chunkSize)
-  let text = ''
-  for (let piece = await reader.read(); piece !== undefined; piece = await reader.read()) text += piece
-  if (text.trim() === '')
-    throw jsonError(file, 'json-empty', 'The file is empty: it must hold an array of objects.', 1)
-
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text, keepNumberSource)
-  } catch {
-    const problem = findJsonError(text)
-    const where = problem ? position(text, problem.offset) : { line: 1, column: undefined }
-    throw jsonError(
-      file,
-      'json-syntax',
-      `Invalid JSON: ${problem?.message ?? 'syntax error'}.`,
-      where.line,
-      where.column
-    )
-  }
-  if (!Array.isArray(parsed)) {
-    const where = position(text, firstNonSpace(text))
-    throw jsonError(
-      file,
-      'json-not-array',
-      'The file must hold an array of objects ([{...}, {...}]); use .jsonl for one object per line.',
-      where.line,
-      where.column
-    )
-  }
-  const starts = elementStarts(text)
-  const problems: Diagnostic[] = []
-  parsed.forEach((element, index) => {
-    if (!isObject(element)) {
-      const start = starts[index] ?? { line: 1, column: 1 }
-      problems.push(notObject(file, start.line, start.column, index + 1))
-    }
-  })
-  if (problems.length > 0) throw new InputError(problems)
-
   const keys = new KeyCollector(file)
-  const objects = parsed as JsonObject[]
-  objects.forEach((object, index) => keys.add(object, starts[index]?.line ?? 1))
+  const problems: Diagnostic[] = []
+  let encoding: SourceFile['encoding'] = 'utf-8'
+  const opened = (reader: TextChunkReader): void => {
+    encoding = reader.encoding
+  }
+  for await (const elements of jsonElements(absolute, file, { ...options, opened })) {
+    for (const element of elements) {
+      if (element.kind === 'object') keys.add(element.members.keys(), element.line)
+      else problems.push(notObject(file, element.line, undefined, element.index))
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems)
   keys.check()
-
-  const records: SourceRecord[] = objects.map((object, index) =>
-    keys.record(object, starts[index]?.line ?? 1)
-  )
-  const chunks: SourceRecord[][] = []
-  for (let i = 0; i < records.length; i += CHUNK_RECORDS) chunks.push(records.slice(i, i + CHUNK_RECORDS))
   return {
     file,
     format: 'json',
     headers: keys.headers,
     headerLine: 1,
-    encoding: reader.encoding,
+    encoding,
     chunks: iterateOnce(file, async function* () {
-      yield* chunks
+      for await (const elements of jsonElements(absolute, file, options)) {
+        const batch: SourceRecord[] = []
+        for (const element of elements) {
+          if (element.kind === 'object') batch.push(keys.record(element.members, element.line))
+        }
+        if (batch.length > 0) yield batch
+      }
     })
   }
 }
@@ -118,7 +93,7 @@ export async function openJsonl(
         } catch {
           continue // reported on its record
         }
-        if (isObject(value)) keys.add(value, line)
+        if (isObject(value)) keys.add(Object.keys(value), line)
       }
     })
     for await (const _ of pass) {
@@ -183,7 +158,7 @@ function jsonlRecord(text: string, line: number, keys: KeyCollector, file: strin
       diagnostics: [notObject(file, line, firstNonSpace(text) + 1)]
     }
   }
-  return keys.record(value, line)
+  return keys.record(Object.entries(value), line)
 }
 
 /** Collects keys in first-appearance order and turns objects into positional records. */
@@ -198,8 +173,8 @@ class KeyCollector {
     this.#file = file
   }
 
-  add(object: JsonObject, line: number): void {
-    for (const key of Object.keys(object)) {
+  add(keys: Iterable<string>, line: number): void {
+    for (const key of keys) {
       if (this.#index.has(key)) continue
       this.#index.set(key, this.headers.length)
       this.headers.push(key.trim())
@@ -216,21 +191,26 @@ class KeyCollector {
     })
   }
 
-  record(object: JsonObject, line: number): SourceRecord {
+  /** A record from an object's members (key, value), in any order; a later duplicate key wins. */
+  record(members: Iterable<[string, unknown]>, line: number): SourceRecord {
     const values = new Array<string>(this.headers.length).fill('')
     let diagnostics: Diagnostic[] | undefined
-    for (const key of Object.keys(object)) {
+    for (const [key, value] of members) {
       const index = this.#index.get(key)
-      if (index === undefined) continue // only if the file changed between the two passes over a .jsonl
-      const value = object[key]
+      if (index === undefined) continue // only if the file changed between the two passes
       if (typeof value === 'string') {
         values[index] = value
+        if (value.indexOf(NUL) !== -1) {
+          ;(diagnostics ??= []).push(
+            nulInValue(this.#file, line, `The value of '${shorten(this.headers[index] ?? '')}'`)
+          )
+        }
         if (value.indexOf('\uFFFD') !== -1) {
           ;(diagnostics ??= []).push({
             severity: 'error',
             rule: 'encoding-invalid',
             message:
-              `The value of '${this.headers[index]}' holds bytes that are not valid UTF-8 (decoded as U+FFFD "�"). ` +
+              `The value of '${shorten(this.headers[index] ?? '')}' holds bytes that are not valid UTF-8 (decoded as U+FFFD "�"). ` +
               'Save the file as UTF-8.',
             file: this.#file,
             line
@@ -243,7 +223,7 @@ class KeyCollector {
           severity: 'error',
           rule: 'json-nested-value',
           message:
-            `The value of '${this.headers[index]}' is ${Array.isArray(value) ? 'an array' : 'an object'}; only ` +
+            `The value of '${shorten(this.headers[index] ?? '')}' is ${Array.isArray(value) ? 'an array' : 'an object'}; only ` +
             'strings, numbers, booleans and null can be mapped. Flatten it into separate keys.',
           file: this.#file,
           line
@@ -308,44 +288,6 @@ async function* forEachLine(
     yield
     if (piece === undefined) return
   }
-}
-
-/** Where each element of the top-level array starts (the text is valid JSON). */
-function elementStarts(text: string): Array<{ line: number; column: number }> {
-  const starts: Array<{ line: number; column: number }> = []
-  let depth = 0
-  let expecting = false
-  let line = 1
-  let lineStart = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
-      line++
-      lineStart = i + 1
-      continue
-    }
-    if (c === 32 || c === 9 || c === 13 || c === 0xfeff) continue
-    if (depth === 1 && expecting && c !== 44 && c !== 93) {
-      starts.push({ line, column: i - lineStart + 1 })
-      expecting = false
-    }
-    if (c === 34) {
-      // Skip the string: its content cannot hold a raw line break.
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i)
-        if (d === 92) i++
-        else if (d === 34) break
-      }
-    } else if (c === 123 || c === 91) {
-      depth++
-      if (depth === 1) expecting = true
-    } else if (c === 125 || c === 93) {
-      depth--
-    } else if (c === 44 && depth === 1) {
-      expecting = true
-    }
-  }
-  return starts
 }
 
 function firstNonSpace(text: string): number {
@@ -419,14 +361,19 @@ export function findJsonError(text: string): { offset: number; message: string }
       }
     }
   }
+  let depth = 0
   const value = (): void => {
     space()
     const c = text[i]
+    if ((c === '{' || c === '[') && ++depth > MAX_JSON_DEPTH) {
+      fail(`the JSON is nested more than ${MAX_JSON_DEPTH} levels deep`)
+    }
     if (c === '{') {
       i++
       space()
       if (text[i] === '}') {
         i++
+        depth--
         return
       }
       for (;;) {
@@ -444,6 +391,7 @@ export function findJsonError(text: string): { offset: number; message: string }
         }
         if (text[i] === '}') {
           i++
+          depth--
           return
         }
         fail("expected ',' or '}' after a property value")
@@ -453,6 +401,7 @@ export function findJsonError(text: string): { offset: number; message: string }
       space()
       if (text[i] === ']') {
         i++
+        depth--
         return
       }
       for (;;) {
@@ -464,6 +413,7 @@ export function findJsonError(text: string): { offset: number; message: string }
         }
         if (text[i] === ']') {
           i++
+          depth--
           return
         }
         fail("expected ',' or ']' after an array element")
@@ -491,12 +441,12 @@ export function findJsonError(text: string): { offset: number; message: string }
     return undefined
   } catch (error) {
     if (error instanceof JsonSyntax) return { offset: error.offset, message: error.message }
-    return undefined // e.g. nesting too deep for the stack: no position
+    return undefined
   }
 }
 
-function notObject(file: string, line: number, column: number, element?: number): Diagnostic {
-  return {
+function notObject(file: string, line: number, column: number | undefined, element?: number): Diagnostic {
+  const diagnostic: Diagnostic = {
     severity: 'error',
     rule: 'json-not-object',
     message:
@@ -504,9 +454,10 @@ function notObject(file: string, line: number, column: number, element?: number)
         ? 'This line is not a JSON object; write one object per line ({"key": "value", ...}).'
         : `Element ${element} of the array is not an object; every element must be an object ({"key": "value", ...}).`,
     file,
-    line,
-    column
+    line
   }
+  if (column !== undefined) diagnostic.column = column
+  return diagnostic
 }
 
 function jsonError(file: string, rule: string, message: string, line: number, column?: number): InputError {

@@ -80,7 +80,8 @@ function checkManagers(
   // Each record has at most one manager, so walking manager links from every record finds every cycle once.
   const state = new Uint8Array(records.length) // 0 unvisited, 1 on the current walk, 2 done
   records.forEach((record, start) => {
-    if (record.status !== 'valid' || record.managerId === undefined) return
+    // Invalid records are checked too, so a row shows all its problems in one run, not one per fix.
+    if (record.status === 'ignored' || record.managerId === undefined) return
     const manager = managers[start]!
     if (record.managerId === record.externalId) {
       report('manager-self', start, `record ${record.externalId} names itself as its manager`)

@@ -1,5 +1,5 @@
 /**
- * Rules that look at one mapped record alone: the key, the UPN, `active` and date formats.
+ * Rules that look at one mapped record alone: the key, the UPN, e-mail addresses, `active` and date formats.
  */
 import type { Diagnostic } from '../diagnostics.ts'
 import type { Mapping } from '../mapping/load.ts'
@@ -19,7 +19,7 @@ export type RecordValidator = (
   diagnostics: Diagnostic[]
 ) => RecordKeys
 
-/** local@domain.tld, no spaces, one @, as Entra requires of a userPrincipalName. */
+/** local@domain.tld, no spaces, one @, as Entra requires of a userPrincipalName (and as an e-mail address has). */
 const UPN = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/
 /** ISO 8601 date with a time and a zone, as employeeHireDate and employeeLeaveDateTime need. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/
@@ -34,6 +34,13 @@ export function createRecordValidator(mapping: Mapping, factory: DiagnosticFacto
   const active = indexOf('active')
   const manager = mapping.attributes.findIndex(
     (attribute) => attribute.target.kind === 'extension' && attribute.target.reference
+  )
+  const emails = mapping.attributes.flatMap((attribute, index) =>
+    attribute.target.kind === 'multi' &&
+    attribute.target.attribute === 'emails' &&
+    attribute.target.key === 'value'
+      ? [{ index, attribute }]
+      : []
   )
   const dates = mapping.attributes.flatMap((attribute, index) =>
     attribute.target.kind === 'extension' && DATE_NAME.test(attribute.target.key)
@@ -76,6 +83,16 @@ export function createRecordValidator(mapping: Mapping, factory: DiagnosticFacto
         'active is not True or False (use Switch to translate HR status values)',
         activeValue
       )
+    }
+
+    for (const { index, attribute } of emails) {
+      const value = values[index]
+      if (typeof value === 'string' && !UPN.test(value))
+        report(
+          'email-format',
+          `${attribute.path} is not an e-mail address of the form local@domain.tld`,
+          value
+        )
     }
 
     for (const { index, attribute } of dates) {

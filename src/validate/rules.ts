@@ -39,6 +39,10 @@ export const RULES = {
     severity: 'error',
     description: 'Several records of the run have the same userName (UPNs are unique in Entra).'
   },
+  'email-format': {
+    severity: 'warning',
+    description: 'An e-mail address (emails[…].value) is not of the form local@domain.tld.'
+  },
   'active-missing': {
     severity: 'error',
     description: 'The record has no active value; Entra disables accounts whose record omits it.'

@@ -42,7 +42,7 @@ describe('plan mode on a file with problems', () => {
       valid: '3',
       invalid: '5',
       errors: '5',
-      warnings: '1',
+      warnings: '2',
       requests: '1'
     })
     expect(run.outputs['report-file']).toBe(path.join(run.runnerTemp, 'entra-hr-sync-sync.json'))
@@ -58,6 +58,8 @@ describe('plan mode on a file with problems', () => {
       ['error', '6', 'expression-error'],
       ['error', '7', 'externalId-duplicate'],
       ['error', '10', 'externalId-missing'],
+      // 1002 has its own error and a manager with errors: both are shown at once.
+      ['warning', '5', 'manager-unknown'],
       ['warning', '8', 'manager-unknown']
     ])
   })
@@ -84,10 +86,10 @@ describe('plan mode on a file with problems', () => {
       invalid: 5,
       ignored: 0,
       errors: 5,
-      warnings: 1,
+      warnings: 2,
       notices: 0
     })
-    expect(report.diagnostics).toHaveLength(6)
+    expect(report.diagnostics).toHaveLength(7)
     // The records that will not be sent, each with its status; the valid ones are counted in the totals.
     expect(report.notSent.map((r: { line: number; status: string }) => `${r.line}:${r.status}`)).toEqual([
       '3:invalid',

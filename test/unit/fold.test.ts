@@ -9,6 +9,7 @@ import { parseLogEntry, pollLogs, type LogEntry, type PollResult } from '../../s
 import { collectOutcomes } from '../../src/outcomes/collect.ts'
 import { orderEntries } from '../../src/outcomes/fold.ts'
 import { toOutcome, type RecordOutcome } from '../../src/outcomes/outcome.ts'
+import { HIDDEN_TEXT, publicNote } from '../../src/outcomes/privacy.ts'
 import { fakeTime } from './graph/fake-time.ts'
 
 const T = Date.parse('2026-01-05T09:30:48Z')
@@ -258,6 +259,30 @@ describe('folding the entries of a record', () => {
       outcome: 'warning',
       note: 'a value not set (SomethingNew)'
     })
+  })
+
+  test('summary-detail ids: the property and a manager id that looks like one; other skipped values only in full', () => {
+    const warn = (steps: Array<Record<string, unknown>>) =>
+      toOutcome(sent('E1'), [raw('x', 0, { change: 'ch1', steps: [importStep, ...steps] })])
+    const manager = warn([managerSkip('E0999')])
+    expect(publicNote(manager, false)).toBe('manager E0999 not set: not provisioned or out of scope')
+    const odd = warn([managerSkip('ada lovelace@contoso.example')])
+    expect(publicNote(odd, false)).toBe(`manager ${HIDDEN_TEXT} not set: not provisioned or out of scope`)
+    expect(publicNote(odd, true)).toContain('ada lovelace@contoso.example')
+    const other = warn([
+      {
+        name: 'EntrySynchronizationSkip',
+        provisioningStepType: 'processing',
+        status: 'success',
+        details: {
+          'Ada Lovelace': 'displayName Add',
+          PropertyName: 'displayName',
+          SkipReason: 'SomethingNew'
+        }
+      }
+    ])
+    expect(publicNote(other, false)).toBe('displayName not set (SomethingNew)')
+    expect(publicNote(other, true)).toBe("displayName 'Ada Lovelace' not set (SomethingNew)")
   })
 
   test('the order by meaning: create before its update, changes by their first second', () => {

@@ -342,7 +342,7 @@ describe('reporting outcomes', () => {
   test('summary section with summary-detail full (golden): values shown, escaped', () => {
     const md = renderOutcomesSection(outcomes(), { ...sectionOptions, detail: 'full' })
     expectGolden('outcomes-summary-full.md', md)
-    expect(md).toContain('ada\\|&lt;b&gt;@contoso.example')
+    expect(md).toContain('ada\\|&lt;b&gt;@\u2060contoso.example') // escaped, and no e-mail link
   })
 
   test('summary section within a byte budget', () => {
@@ -380,7 +380,7 @@ describe('reporting outcomes', () => {
       file: 'hr/employees.csv',
       line: 2,
       message:
-        "externalId F0: Entra could not provision this record: AzureActiveDirectoryInvalidUserPrincipalName — Another object with the same value for property userPrincipalName '…' already exists. — Recommended: Make the userPrincipalName unique."
+        'externalId F0: Entra could not provision this record: AzureActiveDirectoryInvalidUserPrincipalName — its reason is in the job summary with summary-detail: full (Entra quotes values in it)'
     })
     expect(annotations.at(-1)).toMatchObject({
       severity: 'notice',
@@ -467,7 +467,7 @@ describe('reporting outcomes', () => {
       targetId: '0a1b2c3d-0000-4000-8000-00000000e100',
       userPrincipalName: 'grace.hopper@contoso.example'
     })
-    const previous = await readPreviousReport(file, 'previous-report')
+    const previous = await readPreviousReport(file, 'previous-report', [dir])
     expect(previous.sent).toHaveLength(8)
     expect(previous.sent[0]).toEqual({
       file: 'hr/employees.csv',
@@ -476,11 +476,11 @@ describe('reporting outcomes', () => {
       sentAt: Date.parse('2025-03-10T14:00:00Z')
     })
     expect(previous.failed).toEqual([{ file: 'hr/employees.csv', line: 8, externalId: 'E1006' }])
-    await expect(readPreviousReport(path.join(dir, 'nope.json'), 'resend-from')).rejects.toThrow(
+    await expect(readPreviousReport(path.join(dir, 'nope.json'), 'resend-from', [dir])).rejects.toThrow(
       /Input 'resend-from': cannot read/
     )
     writeFileSync(path.join(dir, 'other.json'), '{"a":1}')
-    await expect(readPreviousReport(path.join(dir, 'other.json'), 'previous-report')).rejects.toThrow(
+    await expect(readPreviousReport(path.join(dir, 'other.json'), 'previous-report', [dir])).rejects.toThrow(
       /not a report file/
     )
   })

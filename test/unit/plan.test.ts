@@ -87,6 +87,57 @@ describe('buildPlan', () => {
     expect(result.files[0]).toMatchObject({ records: 7, valid: 2, invalid: 4, ignored: 1 })
   })
 
+  test('a work e-mail that is no address is a warning on its line; the record is still sent', async () => {
+    const result = await plan([
+      ['E1', 'ada@contoso.com', 'Active', '', 'not-an-email', '', '', ''],
+      ['E2', 'bo@contoso.com', 'Active', '', 'bo@contoso.com', '', '', '']
+    ])
+    expect(result.diagnostics.map((d) => [d.line, d.externalId, d.severity, d.rule, d.message])).toEqual([
+      [
+        2,
+        'E1',
+        'warning',
+        'email-format',
+        'emails[type eq "work"].value is not an e-mail address of the form local@domain.tld'
+      ]
+    ])
+    expect(result.records.map((r) => r.status)).toEqual(['valid', 'valid'])
+  })
+
+  test('one run shows every independent problem of a row, and one problem for a row the reader could not split', async () => {
+    const source = memorySource(HEADERS, [])
+    const quote = {
+      severity: 'error',
+      rule: 'csv-quote',
+      file: 'hr/people.csv',
+      line: 4,
+      message: 'unclosed'
+    } as const
+    source.chunks = (async function* () {
+      yield [
+        { line: 2, values: ['E1', 'a@contoso.com', 'Active', '', '', '', 'E99', ''] },
+        { line: 3, values: ['E1', 'b@contoso.com', 'Active', '', '', '', '', ''] },
+        {
+          line: 4,
+          values: ['E4', 'not a upn', 'Retired', '', '', '', 'E98', ''],
+          diagnostics: [{ ...quote }]
+        }
+      ]
+    })()
+    const result = await buildPlan(loadMapping(MAPPING, 'mapping.yml'), [source], {
+      batchSize: 2,
+      context: { now: () => new Date('2026-01-01T00:00:00Z') },
+      diagnostics: new DiagnosticFactory(new Map()),
+      values: new ValueStore(path.join(mkdtempSync(path.join(tmpdir(), 'values-')), 'store'))
+    })
+    expect(result.diagnostics.map((d) => [d.line, d.rule]).sort()).toEqual([
+      [2, 'externalId-duplicate'],
+      [2, 'manager-unknown'],
+      [3, 'externalId-duplicate'],
+      [4, 'csv-quote']
+    ])
+  })
+
   test('a rule set to error blocks the record; set to off it disappears', async () => {
     const rows = [['E6', '', 'Active', '', '', '', '', '']]
     const strict = await plan(rows, new Map([['userName-missing', 'error']]))

@@ -3,6 +3,7 @@
  * (and the common standard) date and time format strings for parsing (ParseExact) and formatting, DateTimeStyles,
  * and DateAdd/DateDiff with VB semantics. The provisioning service runs on UTC, so "local" time is UTC here.
  */
+import { shorten } from '../../shorten.ts'
 
 export type DateKind = 'utc' | 'local' | 'unspecified'
 
@@ -264,7 +265,8 @@ export function compileFormat(format: string): CompiledFormat {
   let pattern = format
   if (format.length === 1) {
     const standard = STANDARD[format]
-    if (standard === undefined) throw new FormatError(`"${format}" is not a standard date and time format`)
+    if (standard === undefined)
+      throw new FormatError(`"${shorten(format)}" is not a standard date and time format`)
     pattern = standard
   }
   const tokens: FormatToken[] = []
@@ -474,6 +476,8 @@ export function parseStyles(text: string): number | undefined {
  */
 export interface DateParser {
   parse(text: string, now: () => Date): DateTimeValue | undefined
+  /** The text has the form of the format (so a failed parse means no such date or time, e.g. 31.02.2020). */
+  hasForm(text: string): boolean
 }
 
 type FieldKind =
@@ -584,6 +588,7 @@ export function compileParser(format: CompiledFormat, styles: number): DateParse
   const hasHour12 = fields.includes('hour12')
 
   return {
+    hasForm: (text) => regex.test(text),
     parse(text: string, now: () => Date): DateTimeValue | undefined {
       const m = regex.exec(text)
       if (m === null) return undefined

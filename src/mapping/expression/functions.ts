@@ -21,13 +21,15 @@ import {
   toFileTime
 } from './dates.ts'
 import { normalizeDiacritics } from './diacritics.ts'
+import { shorten } from '../../shorten.ts'
 import {
   parseSubstitution,
   replaceAll,
   replaceGroup,
   type Substitution,
   translateRegex,
-  type TranslatedRegex
+  LinearRegex,
+  RegexTranslationError
 } from './regex.ts'
 import { IGNORE_ATTRIBUTE_FLOW } from './types.ts'
 import {
@@ -257,9 +259,12 @@ const formatDateTime: Binder = (args, site) => {
     if (v instanceof DateTimeValue) return formatDate(v, outFormat)
     const s = text(v, source, site)
     if (s === null || s === '') return null
-    const parsed = (fixedParser ?? parserOf(inFormat, styles)).parse(s, now)
+    const parser = fixedParser ?? parserOf(inFormat, styles)
+    const parsed = parser.parse(s, now)
     if (parsed === undefined) {
-      const format = inArg.constant ? `"${inFormat.source}"` : `in ${inArg.label}`
+      const format = inArg.constant ? `"${shorten(inFormat.source)}"` : `in ${inArg.label}`
+      if (parser.hasForm(s))
+        return site.fail(`${source.label} has the form of ${format} but is not a real date or time`, v)
       return site.fail(`${source.label} does not match the input format ${format}`, v)
     }
     return formatDate(parsed, outFormat)
@@ -271,19 +276,9 @@ const iif: Binder = (args) => {
   const yes = req(args, 1)
   const no = req(args, 2)
   const test = cond.test as (row: Row) => boolean
-  // Entra evaluates every argument (an error in the branch not taken still fails); constants cannot fail.
-  if (yes.constant && no.constant) {
-    const y: Value = yes.value
-    const n: Value = no.value
-    return (row): Value => (test(row) ? y : n)
-  }
+  // Only the branch taken is evaluated: guides guard a FormatDateTime of an empty date with IIF or Switch.
   const [y, n] = [yes.fn, no.fn]
-  return (row) => {
-    const c = test(row)
-    const a = y(row)
-    const b = n(row)
-    return c ? a : b
-  }
+  return (row) => (test(row) ? y(row) : n(row))
 }
 
 function compareMode(arg: Arg | undefined, value: Value, site: CallSite): boolean {
@@ -507,11 +502,6 @@ export function replaceMode(present: readonly boolean[]): ReplaceMode | undefine
   return undefined
 }
 
-interface CompiledRegex {
-  translated: TranslatedRegex
-  regex: RegExp
-}
-
 const replace: Binder = (args, site) => {
   const slot = (i: number): Arg | undefined => args[i]
   const mode = replaceMode([0, 1, 2, 3, 4, 5, 6].map((i) => slot(i) !== undefined))
@@ -530,17 +520,19 @@ const replace: Binder = (args, site) => {
   }
   if (mode === undefined) return () => site.fail('cannot tell which form of Replace is meant')
   const patternArg = req(args, 2)
-  const flags = mode === 4 ? 'gd' : mode === 3 ? 'g' : ''
-  const cache = new Map<string, CompiledRegex>()
-  const compile = (value: Value): CompiledRegex => {
+  const cache = new Map<string, LinearRegex>()
+  const compile = (value: Value): LinearRegex => {
     const pattern = text(value, patternArg, site) ?? ''
     let hit = cache.get(pattern)
     if (hit === undefined) {
       try {
-        const translated = translateRegex(pattern)
-        hit = { translated, regex: new RegExp(translated.source, translated.flags + flags) }
+        hit = new LinearRegex(translateRegex(pattern))
       } catch (error) {
-        return site.fail(`invalid regular expression in ${patternArg.label}: ${(error as Error).message}`)
+        const at =
+          error instanceof RegexTranslationError ? ` (at position ${error.position + 1} of the pattern)` : ''
+        return site.fail(
+          `invalid regular expression in ${patternArg.label}: ${(error as Error).message}${at}`
+        )
       }
       if (cache.size > 100) cache.clear()
       cache.set(pattern, hit)
@@ -548,26 +540,24 @@ const replace: Binder = (args, site) => {
     return hit
   }
   const fixed = patternArg.constant ? compile(patternArg.value) : undefined
-  const regexOf = (row: Row): CompiledRegex => fixed ?? compile(patternArg.fn(row))
+  const regexOf = (row: Row): LinearRegex => fixed ?? compile(patternArg.fn(row))
 
   if (mode === 5) {
     const group = req(args, 3)
     const fallback = req(args, 5)
     return (row) => {
       const v = source.fn(row)
-      const { regex } = regexOf(row)
+      const regex = regexOf(row)
       const name = text(group.fn(row), group, site) ?? ''
       const other = fallback.fn(row)
       if (!isNullOrEmpty(v)) return v
       const s = text(other, fallback, site)
       if (s === null) return null
-      regex.lastIndex = 0
-      const match = regex.exec(s)
-      return match?.groups?.[name] ?? null
+      return regex.first(s)?.named(name) ?? null
     }
   }
   const replacementArg = req(args, 4)
-  const substitutionOf = (compiled: CompiledRegex, value: Value): Substitution =>
+  const substitutionOf = (compiled: LinearRegex, value: Value): Substitution =>
     parseSubstitution(text(value, replacementArg, site) ?? '', compiled.translated)
   const fixedSub = fixed && replacementArg.constant ? substitutionOf(fixed, replacementArg.value) : undefined
   if (mode === 3) {
@@ -576,7 +566,7 @@ const replace: Binder = (args, site) => {
       const compiled = regexOf(row)
       const sub = fixedSub ?? substitutionOf(compiled, replacementArg.fn(row))
       const s = text(v, source, site)
-      return s === null ? null : replaceAll(s, compiled.regex, sub)
+      return s === null ? null : replaceAll(s, compiled, sub)
     }
   }
   const group = req(args, 3)
@@ -590,7 +580,7 @@ const replace: Binder = (args, site) => {
     if (!compiled.translated.groupNames.includes(name)) {
       return site.fail(`the regular expression has no group named by ${group.label}`)
     }
-    return replaceGroup(s, compiled.regex, name, sub)
+    return replaceGroup(s, compiled, name, sub)
   }
 }
 
@@ -630,15 +620,11 @@ const switchBinder: Binder = (args, site) => {
   // Constant keys: a map from key to the first pair that has it.
   const lookup = keys.every((k) => k.constant) ? new Map<string, number>() : undefined
   if (lookup) keys.forEach((k, i) => lookup.has(keyText(k, k.value)) || lookup.set(keyText(k, k.value), i))
-  // Entra evaluates every argument; only the ones that can fail or vary need running.
-  const eager = [...keys, ...values, ...(fallback ? [fallback] : [])]
-    .filter((a) => !a.constant)
-    .map((a) => a.fn)
+  // Keys are compared in order until one matches; only the chosen value (or the default) is evaluated.
   const valueFns = values.map((v) => v.fn)
   const fallbackFn = fallback?.fn
   return (row) => {
     const s = keyText(source, source.fn(row))
-    for (let i = 0; i < eager.length; i++) (eager[i] as Compiled)(row)
     let index: number | undefined
     if (lookup) index = lookup.get(s)
     else {

@@ -16,6 +16,7 @@ import {
   replaceMode
 } from './functions.ts'
 import { translateRegex, RegexTranslationError } from './regex.ts'
+import { shorten, shortenList } from '../../shorten.ts'
 import type {
   CallNode,
   ComparisonOperator,
@@ -58,6 +59,12 @@ class SyntaxProblem extends Error {
   }
 }
 
+/**
+ * Deepest nesting of function calls accepted. Real mappings nest a handful of levels; each level costs stack in
+ * the parser, the checks and the evaluator, so ~1,500 levels would overflow it.
+ */
+export const MAX_CALL_DEPTH = 100
+
 export function parseExpression(source: string): {
   expression?: ParsedExpression
   problems: ExpressionProblem[]
@@ -72,6 +79,8 @@ class Parser {
   private readonly problems: ExpressionProblem[] = []
   private readonly attributes: string[] = []
   private readonly functions: string[] = []
+  /** Calls being parsed, outermost first: bounded, so a hostile mapping cannot exhaust the stack. */
+  private callDepth = 0
 
   constructor(source: string) {
     this.src = source
@@ -257,7 +266,7 @@ class Parser {
     const end = start + name.length
     const keyword = KEYWORDS.find((k) => k.toLowerCase() === name.toLowerCase())
     if (keyword !== undefined) {
-      if (keyword !== name) this.warn(`"${name}" should be written "${keyword}"`, start, name.length)
+      if (keyword !== name) this.warn(`"${shorten(name)}" should be written "${keyword}"`, start, name.length)
       return { kind: 'keyword', name: keyword, offset: start, end }
     }
     const upper = name.toUpperCase()
@@ -270,7 +279,7 @@ class Parser {
     }
     if (upper === 'TRUE' || upper === 'FALSE' || upper === 'NULL' || upper === 'NOTHING') {
       throw new SyntaxProblem(
-        `"${name}" is not a keyword; write a string such as "${upper === 'TRUE' ? 'True' : upper === 'FALSE' ? 'False' : ''}"`,
+        `"${shorten(name)}" is not a keyword; write a string such as "${upper === 'TRUE' ? 'True' : upper === 'FALSE' ? 'False' : ''}"`,
         start,
         name.length
       )
@@ -279,7 +288,7 @@ class Parser {
     throw new SyntaxProblem(
       fn
         ? `${fn.name} is a function: write ${fn.name}(…)`
-        : `unknown name "${name}": attribute references are written in brackets, e.g. [${name}], and functions ` +
+        : `unknown name "${shorten(name)}": attribute references are written in brackets, e.g. [${shorten(name)}], and functions ` +
             'with parentheses',
       start,
       name.length
@@ -351,6 +360,23 @@ class Parser {
   }
 
   private parseCall(name: string, start: number): ExpressionNode {
+    if (this.callDepth >= MAX_CALL_DEPTH) {
+      throw new SyntaxProblem(
+        `function calls are nested more than ${MAX_CALL_DEPTH} levels deep here; split the logic or flatten it ` +
+          '(e.g. one Switch instead of nested IIF)',
+        start,
+        name.length
+      )
+    }
+    this.callDepth++
+    try {
+      return this.parseCallBody(name, start)
+    } finally {
+      this.callDepth--
+    }
+  }
+
+  private parseCallBody(name: string, start: number): ExpressionNode {
     const src = this.src
     const open = this.pos
     this.pos++ // "("
@@ -417,7 +443,7 @@ class Parser {
           FUNCTIONS.map((f) => f.name)
         )
         this.error(
-          `unknown function "${name}"` + (suggestion ? ` (did you mean "${suggestion}"?)` : ''),
+          `unknown function "${shorten(name)}"` + (suggestion ? ` (did you mean "${suggestion}"?)` : ''),
           start,
           name.length
         )
@@ -427,7 +453,7 @@ class Parser {
     if (!this.functions.includes(def.name)) this.functions.push(def.name)
     if (def.name !== name) {
       this.warn(
-        `function name "${name}" should be written "${def.name}" (Entra's canonical case)`,
+        `function name "${shorten(name)}" should be written "${def.name}" (Entra's canonical case)`,
         start,
         name.length
       )
@@ -598,7 +624,7 @@ class Parser {
         const c = constant(0)
         if (c && parseInterval(c.value) === undefined) {
           this.error(
-            `${def.name}: unknown interval "${c.value}"; use yyyy, q, m, y, d, w, ww, h, n or s (m is month, n is minute)`,
+            `${def.name}: unknown interval "${shorten(c.value)}"; use yyyy, q, m, y, d, w, ww, h, n or s (m is month, n is minute)`,
             ...at(c.node)
           )
         }
@@ -631,7 +657,7 @@ class Parser {
             'i'.toLocaleLowerCase(c.value)
           } catch {
             this.error(
-              `${def.name}: "${c.value}" is not a culture name such as en-US or tr-TR`,
+              `${def.name}: "${shorten(c.value)}" is not a culture name such as en-US or tr-TR`,
               ...at(c.node)
             )
           }
@@ -650,8 +676,8 @@ class Parser {
           if (attribute && emptyString && attribute.kind === 'attribute') {
             this.warn(
               `Entra fails an IIF condition when an attribute in it is empty or null, so this test of ` +
-                `[${attribute.name}] against "" does not work there; use ` +
-                `Switch([${attribute.name}], [${attribute.name}], "", "fallback") instead`,
+                `[${shorten(attribute.name)}] against "" does not work there; use ` +
+                `Switch([${shorten(attribute.name)}], [${shorten(attribute.name)}], "", "fallback") instead`,
               cond.offset,
               cond.end - cond.offset
             )
@@ -709,9 +735,9 @@ class Parser {
     const group = args[3]
     if ((mode === 4 || mode === 5) && group?.kind === 'string' && !groupNames.includes(group.value)) {
       this.error(
-        `Replace: the regular expression has no group named "${group.value}"` +
+        `Replace: the regular expression has no group named "${shorten(group.value)}"` +
           (groupNames.length > 0
-            ? ` (its named groups: ${groupNames.join(', ')})`
+            ? ` (its named groups: ${shortenList(groupNames)})`
             : ' (it has no named group)'),
         group.offset,
         group.end - group.offset

@@ -1,20 +1,30 @@
 /**
- * .NET regular expressions (the flavour of Entra's Replace) translated to JavaScript, and .NET replacement
- * substitutions. The translation keeps .NET meaning where JavaScript differs (`\d` and `\w` are Unicode-aware, `.`
- * excludes only `\n`, `$` also matches before a final newline, `\A` `\z` `\Z`), and rejects what JavaScript cannot
- * do (atomic groups, conditionals, balancing groups, `\G`, class subtraction, inline options other than i/m/s).
+ * .NET regular expressions (the flavour of Entra's Replace) run on RE2 (the `re2js` engine), which matches in time
+ * linear in the input for every pattern, so a pattern from the mapping or from an HR column cannot hang the run.
+ * The translation keeps .NET meaning where RE2 differs (`\d`, `\w`, `\s` and `\b` are Unicode-aware, `.` excludes
+ * only `\n`, `$` also matches before a final newline, `\A` `\z` `\Z`), and rejects what RE2 cannot do in linear time
+ * (lookahead, back-references, atomic groups, conditionals, balancing groups, `\G`, class subtraction), each at its
+ * position in the pattern. docs/functions.md lists the remaining differences.
  */
+import { RE2JS } from 're2js'
 
 export interface TranslatedRegex {
+  /** The pattern in RE2 syntax. */
   readonly source: string
-  readonly flags: string
   /** Named groups of the pattern, in order. */
   readonly groupNames: readonly string[]
-  /** Number of capturing groups. */
+  /** Number of capturing groups of the .NET pattern. */
   readonly groupCount: number
-  /** Capturing groups in JavaScript order: null for an unnamed group, else its name. */
-  readonly groupOrder: readonly (string | null)[]
+  /**
+   * Capturing groups in RE2 order: null for an unnamed group, its name, or TAIL for a group the translation adds to
+   * consume the one character a `$` or `\b` at the end of the pattern looks at (the match ends where it starts).
+   */
+  readonly groupOrder: readonly (string | null | typeof TAIL)[]
+  /** The RE2 pattern holds a lookbehind (written, or from `\b`): compiled with re2js's slower lookbehind support. */
+  readonly lookbehind: boolean
 }
+
+export const TAIL = Symbol('tail')
 
 export class RegexTranslationError extends Error {
   /** Offset in the pattern. */
@@ -25,277 +35,567 @@ export class RegexTranslationError extends Error {
   }
 }
 
-const WORD = String.raw`\p{L}\p{Mn}\p{Nd}\p{Pc}`
-/** Characters JavaScript accepts escaped in a `u` pattern outside a class. */
-const SYNTAX = new Set([...'^$\\.*+?()[]{}|/'])
+/** .NET `\w`: letters, non-spacing marks, decimal digits, connector punctuation. */
+const WORD = String.raw`\pL\p{Mn}\p{Nd}\p{Pc}`
+/** .NET `\s`: Unicode white space. */
+const SPACE = String.raw`\t\n\v\f\r\x{85}\p{Z}`
+/** After one consumed character: true when a Unicode word boundary lies just before it. */
+const BOUNDARY_BEFORE_LAST = `(?<=\\A[${WORD}]|[${WORD}][^${WORD}]|[^${WORD}][${WORD}])`
+const NO_BOUNDARY_BEFORE_LAST = `(?<=\\A[^${WORD}]|[${WORD}][${WORD}]|[^${WORD}][^${WORD}])`
+/**
+ * Longest pattern accepted. Real patterns are tens of characters; compiling costs ~5 ms per 1,000 characters, so a
+ * column holding a different megabyte-long pattern on every row would otherwise take seconds per record.
+ */
+export const MAX_PATTERN_LENGTH = 1000
+/** RE2 refuses larger repetition counts. */
+const MAX_REPEAT = 1000
 const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+const ASCII_PUNCTUATION = /^[!-/:-@[-`{-~]$/
 
-/** Translates a .NET pattern; throws RegexTranslationError with an actionable message. */
+interface Quantifier {
+  readonly min: number
+  readonly max: number | undefined
+  readonly lazy: boolean
+  readonly text: string
+}
+
+interface Frame {
+  readonly start: number
+  readonly lookbehind: boolean
+  /** A `\b`/`\B` just before this group, applied to the first character of each alternative. */
+  readonly boundary?: Boundary
+}
+
+interface Boundary {
+  readonly negated: boolean
+  readonly at: number
+}
+
+/** Translates a .NET pattern to RE2; throws RegexTranslationError with an actionable message. */
 export function translateRegex(pattern: string): TranslatedRegex {
-  const flagSet = new Set(['u'])
-  let out = ''
-  let i = 0
-  const groupNames: string[] = []
-  const groupOrder: (string | null)[] = []
-  let groupCount = 0
+  return new Translator(pattern).run()
+}
 
-  // Leading inline options (?imsnx) apply to the whole pattern.
-  const leading = /^\(\?([imsnx]+)\)/.exec(pattern)
-  if (leading) {
-    for (const f of leading[1] as string) {
-      if (f === 'n' || f === 'x') {
-        throw new RegexTranslationError(`the inline option "${f}" is not supported (only i, m and s)`, 2)
-      }
-      flagSet.add(f)
-    }
-    i = leading[0].length
+class Translator {
+  private i = 0
+  private out = ''
+  private readonly groupNames: string[] = []
+  private readonly groupOrder: (string | null | typeof TAIL)[] = []
+  private readonly frames: Frame[] = []
+  private pending: Boundary | undefined
+  private multiline = false
+  private dotAll = false
+
+  private readonly pattern: string
+
+  constructor(pattern: string) {
+    this.pattern = pattern
   }
-  const multiline = flagSet.has('m')
-  const dotAll = flagSet.has('s')
 
-  const escape = (inClass: boolean): string => {
-    const start = i
-    const c = pattern[i + 1]
-    if (c === undefined) throw new RegexTranslationError('the pattern ends with "\\"', start)
-    i += 2
+  run(): TranslatedRegex {
+    if (this.pattern.length > MAX_PATTERN_LENGTH) {
+      this.fail(
+        `the pattern is ${this.pattern.length} characters long; at most ${MAX_PATTERN_LENGTH} are accepted`,
+        MAX_PATTERN_LENGTH
+      )
+    }
+    this.leadingOptions()
+    while (this.i < this.pattern.length) this.step()
+    if (this.frames.length > 0) this.fail('missing ")"', (this.frames.at(-1) as Frame).start)
+    this.endOfAlternative()
+    const lookbehind = this.out.includes('(?<=') || this.out.includes('(?<!')
+    try {
+      RE2JS.compile(this.out, lookbehind ? RE2JS.LOOKBEHINDS : 0)
+    } catch (error) {
+      const reason = (error as Error).message
+        .replace(/^error parsing regexp: /, '')
+        .replace(/: `[\s\S]*`$/, '')
+      throw new RegexTranslationError(`invalid regular expression: ${reason}`, 0)
+    }
+    const groupCount = this.groupOrder.filter((g) => g !== TAIL).length
+    return {
+      source: this.out,
+      groupNames: this.groupNames,
+      groupCount,
+      groupOrder: this.groupOrder,
+      lookbehind
+    }
+  }
+
+  private fail(message: string, position: number): never {
+    throw new RegexTranslationError(message, position)
+  }
+
+  /** Leading inline options (?imsnx) apply to the whole pattern. */
+  private leadingOptions(): void {
+    const leading = /^\(\?([imsnx]+)\)/.exec(this.pattern)
+    if (!leading) return
+    for (const f of leading[1] as string) {
+      if (f === 'n' || f === 'x') this.fail(`the inline option "${f}" is not supported (only i, m and s)`, 2)
+      if (f === 'i') this.out = '(?i)'
+      if (f === 'm') this.multiline = true
+      if (f === 's') this.dotAll = true
+    }
+    this.i = leading[0].length
+  }
+
+  private step(): void {
+    const ch = this.pattern[this.i] as string
+    const start = this.i
+    if (ch === '(') return this.openGroup()
+    if (ch === ')') return this.closeGroup()
+    if (ch === '|') {
+      this.endOfAlternative()
+      this.out += '|'
+      this.i++
+      const frame = this.frames.at(-1)
+      if (frame?.boundary) this.pending = frame.boundary
+      return
+    }
+    if (ch === '$' || ch === '^') return this.anchor(ch)
+    if (ch === '*' || ch === '+' || ch === '?' || (ch === '{' && this.quantifierAt(start))) {
+      // A quantifier after an anchor or a group: passed through (RE2 reports what is invalid).
+      const q = this.quantifierAt(start) as Quantifier
+      this.i += q.text.length
+      this.out += q.text
+      return
+    }
+    const atom = this.atom()
+    if (atom !== undefined) this.emitAtom(atom)
+  }
+
+  /** One consuming element (a character or a class) in RE2 syntax, or undefined after a zero-width escape. */
+  private atom(): string | undefined {
+    const ch = this.pattern[this.i] as string
+    if (ch === '\\') return this.escapeOutsideClass()
+    if (ch === '[') return this.characterClass()
+    this.i++
+    if (ch === '.') return this.dotAll ? '(?s:.)' : '[^\\n]'
+    if (ch === '{' || ch === '}' || ch === ']') return '\\' + ch
+    return ch
+  }
+
+  private emitAtom(atom: string): void {
+    const q = this.quantifierAt(this.i)
+    if (q && (q.min > MAX_REPEAT || (q.max ?? 0) > MAX_REPEAT)) {
+      this.fail(`repetition counts above ${MAX_REPEAT} are not supported`, this.i)
+    }
+    const boundary = this.pending
+    if (boundary === undefined) {
+      this.out += atom
+      return
+    }
+    this.pending = undefined
+    const check = boundary.negated ? NO_BOUNDARY_BEFORE_LAST : BOUNDARY_BEFORE_LAST
+    if (q === undefined) {
+      this.out += `(?:${atom}${check})`
+      return
+    }
+    if (q.min === 0) {
+      this.fail(
+        `"\\${boundary.negated ? 'B' : 'b'}" before an optional element is not supported (it would need lookahead)`,
+        boundary.at
+      )
+    }
+    this.i += q.text.length
+    // The first repetition carries the check; the others follow as before.
+    const max = q.max === undefined ? '' : String(q.max - 1)
+    const rest = q.max === 1 ? '' : `${atom}{${q.min - 1},${max}}${q.lazy ? '?' : ''}`
+    this.out += `(?:${atom}${check})${rest}`
+  }
+
+  /** A quantifier at `at`, if any: `*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`, each optionally lazy. */
+  private quantifierAt(at: number): Quantifier | undefined {
+    const m = /^(?:([*+?])|\{(\d+)(,(\d*))?\})(\?)?/.exec(this.pattern.slice(at, at + 30))
+    if (!m) return undefined
+    const lazy = m[5] !== undefined
+    if (m[1] !== undefined) {
+      const min = m[1] === '+' ? 1 : 0
+      return { min, max: m[1] === '?' ? 1 : undefined, lazy, text: m[0] }
+    }
+    const min = Number(m[2])
+    const max = m[3] === undefined ? min : m[4] === '' ? undefined : Number(m[4])
+    return { min, max, lazy, text: m[0] }
+  }
+
+  /** `$` and `^`. A `$` that ends the pattern (or a top-level alternative) also matches before a final newline. */
+  private anchor(ch: '$' | '^'): void {
+    this.i++
+    this.noPendingBoundary()
+    if (ch === '^') {
+      this.out += this.multiline ? '(?m:^)' : '^'
+    } else if (this.multiline) {
+      this.out += '(?m:$)'
+    } else if (this.atEndOfTopLevelAlternative()) {
+      this.tail('(?:\\z|(\\n)\\z)')
+    } else {
+      this.out += '\\z'
+    }
+  }
+
+  private atEndOfTopLevelAlternative(): boolean {
+    return this.frames.length === 0 && (this.i >= this.pattern.length || this.pattern[this.i] === '|')
+  }
+
+  /** Appends a construct whose single capturing group is a TAIL group. */
+  private tail(construct: string): void {
+    this.groupOrder.push(TAIL)
+    this.out += construct
+  }
+
+  private noPendingBoundary(): void {
+    if (this.pending !== undefined) {
+      this.fail(
+        `"\\${this.pending.negated ? 'B' : 'b'}" must be followed by a character, a character class, a group or ` +
+          'the end of the pattern',
+        this.pending.at
+      )
+    }
+  }
+
+  /** A `\b` or `\B` left pending at the end of the pattern or of a top-level alternative. */
+  private endOfAlternative(): void {
+    const boundary = this.pending
+    if (boundary === undefined) return
+    if (this.frames.length > 0) this.noPendingBoundary()
+    this.pending = undefined
+    this.tail(
+      boundary.negated
+        ? `(?:\\z(?<![${WORD}])|((?s:.))${NO_BOUNDARY_BEFORE_LAST})`
+        : `(?:\\z(?<=[${WORD}])|((?s:.))${BOUNDARY_BEFORE_LAST})`
+    )
+  }
+
+  private openGroup(): void {
+    const start = this.i
+    const boundary = this.pending
+    this.pending = undefined
+    const inLookbehind = this.frames.some((f) => f.lookbehind)
+    const push = (text: string, length: number, lookbehind = false): void => {
+      if (boundary && lookbehind) this.fail('"\\b" before a lookbehind is not supported', boundary.at)
+      this.frames.push({ start, lookbehind, boundary })
+      this.out += text
+      this.i += length
+      this.pending = boundary
+    }
+    if (this.pattern[this.i + 1] !== '?') {
+      if (inLookbehind)
+        this.fail('a capturing group inside a lookbehind is not supported; use "(?:...)"', start)
+      this.groupOrder.push(null)
+      return push('(', 1)
+    }
+    const rest = this.pattern.slice(this.i + 2)
+    let m: RegExpExecArray | null
+    if (rest.startsWith(':')) return push('(?:', 3)
+    if (rest.startsWith('=') || rest.startsWith('!')) {
+      this.fail('lookahead "(?=...)" and "(?!...)" are not supported (they need backtracking)', start)
+    }
+    if (rest.startsWith('<=') || rest.startsWith('<!'))
+      return push(this.pattern.slice(start, start + 4), 4, true)
+    if ((m = /^(?:<([^>]*)>|'([^']*)')/.exec(rest))) {
+      const name = (m[1] ?? m[2]) as string
+      if (name.includes('-')) this.fail('balancing groups are not supported', start)
+      if (!GROUP_NAME.test(name)) this.fail(`invalid group name "${name}" (use letters, digits and _)`, start)
+      if (this.groupNames.includes(name)) this.fail(`the group name "${name}" is used twice`, start)
+      if (inLookbehind)
+        this.fail('a capturing group inside a lookbehind is not supported; use "(?:...)"', start)
+      this.groupNames.push(name)
+      this.groupOrder.push(name)
+      return push(`(?P<${name}>`, 2 + m[0].length)
+    }
+    if (rest.startsWith('>')) this.fail('atomic groups "(?>...)" are not supported', start)
+    if (rest.startsWith('(')) this.fail('conditional groups "(?(...)...)" are not supported', start)
+    if (rest.startsWith('#')) {
+      const close = this.pattern.indexOf(')', this.i)
+      if (close < 0) this.fail('unterminated comment "(?#"', start)
+      this.i = close + 1
+      this.pending = boundary
+      return
+    }
+    if ((m = /^([imsnx]*)(?:-([imsnx]*))?([:)])/.exec(rest))) {
+      if (/[msnx]/.test((m[1] ?? '') + (m[2] ?? ''))) {
+        this.fail(
+          'only the inline option i is supported inside a pattern, e.g. "(?i:...)"; m and s are supported at its start',
+          start
+        )
+      }
+      if (m[3] === ')') {
+        this.fail(
+          'inline options "(?i)" are only supported at the start of the pattern; use "(?i:...)" for a part',
+          start
+        )
+      }
+      return push(this.pattern.slice(start, start + 2 + m[0].length), 2 + m[0].length)
+    }
+    this.fail('unrecognized group construct "(?"', start)
+  }
+
+  private closeGroup(): void {
+    const frame = this.frames.pop()
+    if (frame === undefined) this.fail('too many ")"', this.i)
+    this.noPendingBoundary()
+    this.out += ')'
+    this.i++
+    const q = this.quantifierAt(this.i)
+    if (frame.boundary && q !== undefined && !(q.min === 1 && q.max === 1)) {
+      this.fail('"\\b" before a repeated group is not supported', frame.boundary.at)
+    }
+    if (q && (q.min > MAX_REPEAT || (q.max ?? 0) > MAX_REPEAT)) {
+      this.fail(`repetition counts above ${MAX_REPEAT} are not supported`, this.i)
+    }
+  }
+
+  /** An escape outside a class: a consuming atom, or undefined for a zero-width one (already emitted). */
+  private escapeOutsideClass(): string | undefined {
+    const start = this.i
+    const c = this.pattern[this.i + 1]
+    switch (c) {
+      case 'b':
+      case 'B':
+        this.noPendingBoundary()
+        if (this.frames.some((f) => f.lookbehind))
+          this.fail(`"\\${c}" inside a lookbehind is not supported`, start)
+        this.i += 2
+        this.pending = { negated: c === 'B', at: start }
+        return undefined
+      case 'A':
+      case 'z':
+        this.noPendingBoundary()
+        this.i += 2
+        this.out += '\\' + c
+        return undefined
+      case 'Z':
+        this.noPendingBoundary()
+        this.i += 2
+        if (this.atEndOfTopLevelAlternative()) this.tail('(?:\\z|(\\n)\\z)')
+        else this.out += '\\z'
+        return undefined
+      case 'G':
+        return this.fail('"\\G" (contiguous matches) is not supported', start)
+      case 'w':
+        this.i += 2
+        return `[${WORD}]`
+      case 'W':
+        this.i += 2
+        return `[^${WORD}]`
+      case 's':
+        this.i += 2
+        return `[${SPACE}]`
+      case 'S':
+        this.i += 2
+        return `[^${SPACE}]`
+      case 'k':
+        return this.fail('back-references are not supported (they need backtracking)', start)
+      default:
+        if (c !== undefined && c >= '1' && c <= '9') {
+          return this.fail('back-references are not supported (they need backtracking)', start)
+        }
+        return this.commonEscape()
+    }
+  }
+
+  /** Escapes with the same meaning inside and outside a class. */
+  private commonEscape(): string {
+    const start = this.i
+    const c = this.pattern[this.i + 1]
+    if (c === undefined) this.fail('the pattern ends with "\\"', start)
+    this.i += 2
+    const hex = (digits: number, what: string): string => {
+      const h = this.pattern.slice(this.i, this.i + digits)
+      if (!new RegExp(`^[0-9A-Fa-f]{${digits}}$`).test(h)) this.fail(what, start)
+      this.i += digits
+      return `\\x{${h}}`
+    }
     switch (c) {
       case 'd':
         return String.raw`\p{Nd}`
       case 'D':
         return String.raw`\P{Nd}`
-      case 'w':
-        return inClass ? WORD : `[${WORD}]`
-      case 'W':
-        if (inClass) throw new RegexTranslationError('"\\W" inside a character class is not supported', start)
-        return `[^${WORD}]`
-      case 's':
-      case 'S':
       case 'n':
       case 'r':
       case 't':
       case 'f':
       case 'v':
         return '\\' + c
-      case 'b':
-        return inClass ? String.raw`\x08` : String.raw`\b`
-      case 'B':
-        if (inClass) throw new RegexTranslationError('"\\B" is not valid inside a character class', start)
-        return String.raw`\B`
-      case 'A':
-      case 'z':
-      case 'Z':
-        if (inClass) throw new RegexTranslationError(`"\\${c}" is not valid inside a character class`, start)
-        return c === 'A'
-          ? String.raw`(?<![\s\S])`
-          : c === 'z'
-            ? String.raw`(?![\s\S])`
-            : String.raw`(?=\n?(?![\s\S]))`
-      case 'G':
-        throw new RegexTranslationError('"\\G" (contiguous matches) is not supported', start)
       case 'e':
         return String.raw`\x1B`
       case 'a':
         return String.raw`\x07`
-      case 'x': {
-        const hex = pattern.slice(i, i + 2)
-        if (!/^[0-9A-Fa-f]{2}$/.test(hex))
-          throw new RegexTranslationError('"\\x" needs two hex digits', start)
-        i += 2
-        return '\\x' + hex
-      }
-      case 'u': {
-        const hex = pattern.slice(i, i + 4)
-        if (!/^[0-9A-Fa-f]{4}$/.test(hex))
-          throw new RegexTranslationError('"\\u" needs four hex digits', start)
-        i += 4
-        return '\\u' + hex
-      }
+      case 'x':
+        return hex(2, '"\\x" needs two hex digits')
+      case 'u':
+        return hex(4, '"\\u" needs four hex digits')
       case 'c': {
-        const letter = pattern[i]
-        if (letter === undefined || !/[A-Za-z]/.test(letter)) {
-          throw new RegexTranslationError('"\\c" needs a letter', start)
-        }
-        i++
-        return '\\c' + letter
+        const letter = this.pattern[this.i]
+        if (letter === undefined || !/[A-Za-z]/.test(letter)) this.fail('"\\c" needs a letter', start)
+        this.i++
+        return `\\x{${(letter.charCodeAt(0) % 32).toString(16)}}`
       }
       case 'p':
-      case 'P': {
-        const m = /^\{([A-Za-z]+)\}/.exec(pattern.slice(i))
-        if (!m)
-          throw new RegexTranslationError(`"\\${c}" needs a category name in braces, e.g. \\p{L}`, start)
-        const name = m[1] as string
-        if (name.startsWith('Is')) {
-          throw new RegexTranslationError(
-            `the Unicode block "\\${c}{${name}}" is not supported; use a range`,
-            start
-          )
-        }
-        i += m[0].length
-        return `\\${c}{${name}}`
-      }
-      case 'k': {
-        const m = /^(?:<([^>]*)>|'([^']*)')/.exec(pattern.slice(i))
-        if (!m) throw new RegexTranslationError('"\\k" needs a group name: \\k<name>', start)
-        i += m[0].length
-        const name = (m[1] ?? m[2]) as string
-        if (/^\d+$/.test(name)) return '\\' + name
-        return `\\k<${name}>`
-      }
+      case 'P':
+        return this.category(c, start)
       case '0': {
-        const m = /^[0-7]{0,2}/.exec(pattern.slice(i)) as RegExpExecArray
-        i += m[0].length
-        return (
-          '\\x' +
-          parseInt('0' + m[0], 8)
-            .toString(16)
-            .padStart(2, '0')
-        )
+        const m = /^[0-7]{0,2}/.exec(this.pattern.slice(this.i)) as RegExpExecArray
+        this.i += m[0].length
+        return `\\x{${parseInt('0' + m[0], 8).toString(16)}}`
       }
       default:
-        if (c >= '1' && c <= '9') {
-          if (inClass)
-            throw new RegexTranslationError('a back-reference is not valid in a character class', start)
-          let digits = c
-          while (pattern[i] !== undefined && /\d/.test(pattern[i] as string)) digits += pattern[i++]
-          return '\\' + digits
-        }
-        if (/[A-Za-z]/.test(c)) throw new RegexTranslationError(`unrecognized escape "\\${c}"`, start)
-        if (inClass) return c === ']' || c === '[' || c === '\\' || c === '^' || c === '-' ? '\\' + c : c
-        return SYNTAX.has(c) ? '\\' + c : c
+        if (/[A-Za-z0-9]/.test(c)) this.fail(`unrecognized escape "\\${c}"`, start)
+        return ASCII_PUNCTUATION.test(c) ? '\\' + c : c
     }
   }
 
-  const characterClass = (): string => {
-    const start = i
+  private category(c: 'p' | 'P', start: number): string {
+    const m = /^\{([A-Za-z]+)\}/.exec(this.pattern.slice(this.i))
+    if (!m) this.fail(`"\\${c}" needs a category name in braces, e.g. \\p{L}`, start)
+    const name = m[1] as string
+    if (name.startsWith('Is'))
+      this.fail(`the Unicode block "\\${c}{${name}}" is not supported; use a range`, start)
+    this.i += m[0].length
+    return `\\${c}{${name}}`
+  }
+
+  private characterClass(): string {
+    const start = this.i
     let s = '['
-    i++
-    if (pattern[i] === '^') {
+    this.i++
+    if (this.pattern[this.i] === '^') {
       s += '^'
-      i++
+      this.i++
     }
-    if (pattern[i] === ']') {
+    if (this.pattern[this.i] === ']') {
       s += '\\]'
-      i++
+      this.i++
     }
-    while (i < pattern.length && pattern[i] !== ']') {
-      const ch = pattern[i] as string
+    while (this.i < this.pattern.length && this.pattern[this.i] !== ']') {
+      const ch = this.pattern[this.i] as string
       if (ch === '\\') {
-        s += escape(true)
-      } else if (ch === '[') {
-        if (pattern[i - 1] === '-') {
-          throw new RegexTranslationError('character class subtraction "-[...]" is not supported', i - 1)
-        }
-        s += '\\['
-        i++
+        s += this.escapeInClass()
+      } else if (ch === '[' && this.pattern[this.i - 1] === '-') {
+        this.fail('character class subtraction "-[...]" is not supported', this.i - 1)
       } else {
-        s += ch
-        i++
+        s += ch === '[' ? '\\[' : ch
+        this.i++
       }
     }
-    if (i >= pattern.length) throw new RegexTranslationError('unterminated character class "["', start)
-    i++
+    if (this.i >= this.pattern.length) this.fail('unterminated character class "["', start)
+    this.i++
     return s + ']'
   }
 
-  while (i < pattern.length) {
-    const ch = pattern[i] as string
-    if (ch === '\\') {
-      out += escape(false)
-    } else if (ch === '[') {
-      out += characterClass()
-    } else if (ch === '(') {
-      const start = i
-      if (pattern[i + 1] !== '?') {
-        groupCount++
-        groupOrder.push(null)
-        out += '('
-        i++
-        continue
-      }
-      const rest = pattern.slice(i + 2)
-      let m: RegExpExecArray | null
-      if (rest.startsWith(':') || rest.startsWith('=') || rest.startsWith('!')) {
-        out += pattern.slice(i, i + 3)
-        i += 3
-      } else if (rest.startsWith('<=') || rest.startsWith('<!')) {
-        out += pattern.slice(i, i + 4)
-        i += 4
-      } else if ((m = /^(?:<([^>]*)>|'([^']*)')/.exec(rest))) {
-        const name = (m[1] ?? m[2]) as string
-        if (name.includes('-')) throw new RegexTranslationError('balancing groups are not supported', start)
-        if (!GROUP_NAME.test(name)) {
-          throw new RegexTranslationError(`invalid group name "${name}" (use letters, digits and _)`, start)
+  private escapeInClass(): string {
+    const start = this.i
+    const c = this.pattern[this.i + 1]
+    switch (c) {
+      case 'w':
+        this.i += 2
+        return WORD
+      case 's':
+        this.i += 2
+        return SPACE
+      case 'W':
+      case 'S':
+        return this.fail(`"\\${c}" inside a character class is not supported`, start)
+      case 'b':
+        this.i += 2
+        return String.raw`\x08`
+      case 'B':
+      case 'A':
+      case 'z':
+      case 'Z':
+      case 'G':
+        return this.fail(`"\\${c}" is not valid inside a character class`, start)
+      default:
+        if (c !== undefined && c >= '1' && c <= '9') {
+          this.fail('a back-reference is not valid in a character class', start)
         }
-        if (groupNames.includes(name))
-          throw new RegexTranslationError(`the group name "${name}" is used twice`, start)
-        groupNames.push(name)
-        groupOrder.push(name)
-        groupCount++
-        out += `(?<${name}>`
-        i += 2 + m[0].length
-      } else if (rest.startsWith('>')) {
-        throw new RegexTranslationError('atomic groups "(?>...)" are not supported', start)
-      } else if (rest.startsWith('(')) {
-        throw new RegexTranslationError('conditional groups "(?(...)...)" are not supported', start)
-      } else if (rest.startsWith('#')) {
-        const close = pattern.indexOf(')', i)
-        if (close < 0) throw new RegexTranslationError('unterminated comment "(?#"', start)
-        i = close + 1
-      } else if ((m = /^([imsnx]*)(?:-([imsnx]*))?([:)])/.exec(rest))) {
-        const flags = (m[1] ?? '') + (m[2] ?? '')
-        if (/[msnx]/.test(flags)) {
-          throw new RegexTranslationError(
-            'only the inline option i is supported inside a pattern, e.g. "(?i:...)"; m and s are supported at its start',
-            start
-          )
-        }
-        if (m[3] === ')') {
-          throw new RegexTranslationError(
-            'inline options "(?i)" are only supported at the start of the pattern; use "(?i:...)" for a part',
-            start
-          )
-        }
-        out += pattern.slice(i, i + 2 + m[0].length)
-        i += 2 + m[0].length
-      } else {
-        throw new RegexTranslationError('unrecognized group construct "(?"', start)
-      }
-    } else if (ch === '{') {
-      const m = /^\{\d+(?:,\d*)?\}/.exec(pattern.slice(i))
-      if (m) {
-        out += m[0]
-        i += m[0].length
-      } else {
-        out += '\\{'
-        i++
-      }
-    } else if (ch === '}' || ch === ']') {
-      out += '\\' + ch
-      i++
-    } else if (ch === '.') {
-      out += dotAll ? '.' : '[^\\n]'
-      i++
-    } else if (ch === '$') {
-      out += multiline ? '(?=\\n|(?![\\s\\S]))' : '(?=\\n?(?![\\s\\S]))'
-      i++
-    } else if (ch === '^') {
-      out += multiline ? '(?<=^|\\n)' : '^'
-      i++
-    } else {
-      out += ch
-      i++
+        return this.commonEscape()
     }
   }
-  const flags = [...flagSet].filter((f) => f !== 'm').join('')
-  try {
-    new RegExp(out, flags)
-  } catch (error) {
-    throw new RegexTranslationError(
-      `invalid regular expression: ${(error as Error).message.replace(/^.*: /, '')}`,
-      0
-    )
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Matching.
+
+export interface RegexMatch {
+  readonly index: number
+  /** Where the match ends (before any character a final `$` or `\b` looked at). */
+  readonly end: number
+  /** Text of the .NET-visible group in RE2 numbering (0 is the whole match); undefined when it did not take part. */
+  group(n: number): string | undefined
+  named(name: string): string | undefined
+  /** Span of a named group, or undefined when it did not take part. */
+  span(name: string): readonly [number, number] | undefined
+}
+
+/** A compiled pattern; matching takes time linear in the input. */
+export class LinearRegex {
+  private readonly re: RE2JS
+  private readonly tails: readonly number[]
+  private readonly numberOf: ReadonlyMap<string, number>
+
+  readonly translated: TranslatedRegex
+
+  constructor(translated: TranslatedRegex) {
+    this.translated = translated
+    this.re = RE2JS.compile(translated.source, translated.lookbehind ? RE2JS.LOOKBEHINDS : 0)
+    const tails: number[] = []
+    const numberOf = new Map<string, number>()
+    translated.groupOrder.forEach((g, index) => {
+      if (g === TAIL) tails.push(index + 1)
+      else if (g !== null) numberOf.set(g, index + 1)
+    })
+    this.tails = tails
+    this.numberOf = numberOf
   }
-  return { source: out, flags, groupNames, groupCount, groupOrder }
+
+  /** Every match left to right, as .NET's Regex.Replace finds them (an empty match advances one code point). */
+  *matches(input: string): Generator<RegexMatch> {
+    const matcher = this.re.matcher(input)
+    let from = 0
+    while (from <= input.length && matcher.find(from)) {
+      const index = matcher.start()
+      let end = matcher.end()
+      for (const t of this.tails) {
+        const tailStart = matcher.start(t)
+        if (tailStart >= 0) end = tailStart
+      }
+      const text = input.slice(index, end)
+      const group = (n: number): string | undefined => {
+        if (n === 0) return text
+        const s = matcher.start(n)
+        return s < 0 ? undefined : input.slice(s, matcher.end(n))
+      }
+      const numberOf = this.numberOf
+      yield {
+        index,
+        end,
+        group,
+        named: (name) => {
+          const n = numberOf.get(name)
+          return n === undefined ? undefined : group(n)
+        },
+        span: (name) => {
+          const n = numberOf.get(name)
+          const s = n === undefined ? -1 : matcher.start(n)
+          return n === undefined || s < 0 ? undefined : [s, matcher.end(n)]
+        }
+      }
+      from = end > index ? end : advance(input, end)
+    }
+  }
+
+  /** The first match, or undefined. */
+  first(input: string): RegexMatch | undefined {
+    for (const match of this.matches(input)) return match
+    return undefined
+  }
+}
+
+/** The index one code point after `index`. */
+function advance(input: string, index: number): number {
+  const code = input.charCodeAt(index)
+  return code >= 0xd800 && code <= 0xdbff && index + 1 < input.length ? index + 2 : index + 1
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -372,8 +672,8 @@ export function parseSubstitution(replacement: string, regex: TranslatedRegex): 
 }
 
 /**
- * .NET numbers the unnamed groups first, then the named ones; JavaScript numbers all groups in order. Returns the
- * JavaScript group number, or the name, of .NET group `n`.
+ * .NET numbers the unnamed groups first, then the named ones; RE2 numbers all groups in order. Returns the RE2
+ * group number, or the name, of .NET group `n`.
  */
 function dotNetGroup(regex: TranslatedRegex, n: number): number | string {
   if (n === 0) return 0
@@ -385,36 +685,42 @@ function dotNetGroup(regex: TranslatedRegex, n: number): number | string {
   return regex.groupNames[n - unnamed.length - 1] ?? n
 }
 
-export function substitute(sub: Substitution, match: RegExpExecArray, input: string): string {
+/** The last group that took part in the match (.NET `$+`), by .NET group number. */
+function lastGroup(regex: TranslatedRegex, match: RegexMatch): string {
+  for (let n = regex.groupCount; n >= 1; n--) {
+    const g = dotNetGroup(regex, n)
+    const value = typeof g === 'number' ? match.group(g) : match.named(g)
+    if (value !== undefined) return value
+  }
+  return ''
+}
+
+export function substitute(
+  sub: Substitution,
+  match: RegexMatch,
+  input: string,
+  regex: TranslatedRegex
+): string {
   if (sub.literal) return (sub.parts[0] as string | undefined) ?? ''
   let out = ''
   for (const part of sub.parts) {
     if (typeof part === 'string') out += part
     else if ('group' in part) {
-      out += (typeof part.group === 'number' ? match[part.group] : match.groups?.[part.group]) ?? ''
+      out += (typeof part.group === 'number' ? match.group(part.group) : match.named(part.group)) ?? ''
     } else {
       switch (part.special) {
         case '&':
-          out += match[0]
+          out += match.group(0) as string
           break
         case '`':
           out += input.slice(0, match.index)
           break
         case "'":
-          out += input.slice(match.index + match[0].length)
+          out += input.slice(match.end)
           break
-        case '+': {
-          let last = ''
-          for (let g = match.length - 1; g >= 1; g--) {
-            const value = match[g]
-            if (value !== undefined) {
-              last = value
-              break
-            }
-          }
-          out += last
+        case '+':
+          out += lastGroup(regex, match)
           break
-        }
         case '_':
           out += input
           break
@@ -424,47 +730,26 @@ export function substitute(sub: Substitution, match: RegExpExecArray, input: str
   return out
 }
 
-/** Advances past an empty match by one code point (the pattern has the `u` flag). */
-function advance(input: string, index: number): number {
-  const code = input.charCodeAt(index)
-  return code >= 0xd800 && code <= 0xdbff && index + 1 < input.length ? index + 2 : index + 1
-}
-
-/** Regex.Replace: every match replaced by the substitution. `regex` must have the `g` flag. */
-export function replaceAll(input: string, regex: RegExp, sub: Substitution): string {
-  regex.lastIndex = 0
+/** Regex.Replace: every match replaced by the substitution. */
+export function replaceAll(input: string, regex: LinearRegex, sub: Substitution): string {
   let out = ''
   let last = 0
-  let match: RegExpExecArray | null
-  while ((match = regex.exec(input)) !== null) {
-    out += input.slice(last, match.index) + substitute(sub, match, input)
-    last = match.index + match[0].length
-    if (match[0].length === 0) {
-      if (regex.lastIndex >= input.length) break
-      regex.lastIndex = advance(input, regex.lastIndex)
-    }
+  for (const match of regex.matches(input)) {
+    out += input.slice(last, match.index) + substitute(sub, match, input, regex.translated)
+    last = match.end
   }
   return out + input.slice(last)
 }
 
-/**
- * Replace mode 4: in every match, only the text captured by the named group is replaced. `regex` must have the
- * `g` and `d` flags.
- */
-export function replaceGroup(input: string, regex: RegExp, group: string, sub: Substitution): string {
-  regex.lastIndex = 0
+/** Replace mode 4: in every match, only the text captured by the named group is replaced. */
+export function replaceGroup(input: string, regex: LinearRegex, group: string, sub: Substitution): string {
   let out = ''
   let last = 0
-  let match: RegExpExecArray | null
-  while ((match = regex.exec(input)) !== null) {
-    const span = match.indices?.groups?.[group]
+  for (const match of regex.matches(input)) {
+    const span = match.span(group)
     if (span !== undefined) {
-      out += input.slice(last, span[0]) + substitute(sub, match, input)
+      out += input.slice(last, span[0]) + substitute(sub, match, input, regex.translated)
       last = span[1]
-    }
-    if (match[0].length === 0) {
-      if (regex.lastIndex >= input.length) break
-      regex.lastIndex = advance(input, regex.lastIndex)
     }
   }
   return out + input.slice(last)

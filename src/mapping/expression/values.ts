@@ -10,6 +10,7 @@ import {
   IGNORE_ATTRIBUTE_FLOW,
   IGNORE_OBJECT_FLOW
 } from './types.ts'
+import { shorten } from '../../shorten.ts'
 
 export type Value =
   string | readonly string[] | null | DateTimeValue | typeof IGNORE_ATTRIBUTE_FLOW | typeof IGNORE_OBJECT_FLOW
@@ -66,11 +67,11 @@ function valueForReport(value: Value): string {
 export function labelOf(node: ExpressionNode): string {
   switch (node.kind) {
     case 'attribute':
-      return `the value of [${node.name}]`
+      return `the value of [${shorten(node.name)}]`
     case 'call':
       return `the result of ${node.name}()`
     case 'string':
-      return `the constant "${node.value}"`
+      return `the constant "${shorten(node.value)}"`
     case 'number':
       return `the constant ${node.value}`
     case 'keyword':

@@ -230,7 +230,7 @@ describe('dates', () => {
       ['FormatDateTime([d], , "h:mm tt", "HH")', '13:00 PM']
     ]) {
       expect(failure(source as string, { d: input }).message).toMatch(
-        /^FormatDateTime: the value of \[d\] does not match/
+        /^FormatDateTime: the value of \[d\] (does not match|has the form of .* but is not a real date or time$)/
       )
     }
   })
@@ -245,6 +245,16 @@ describe('dates', () => {
     expect(error.value).toBe('01/05/2024')
     expect(error.functionName).toBe('FormatDateTime')
     expect(error.offset).toBe(0)
+  })
+
+  test('FormatDateTime: a value of the right form that is no real date says so', () => {
+    const source = 'FormatDateTime([d], , "dd.MM.yyyy", "yyyy-MM-dd")'
+    expect(failure(source, { d: '31.02.2020' }).message).toBe(
+      'FormatDateTime: the value of [d] has the form of "dd.MM.yyyy" but is not a real date or time'
+    )
+    expect(failure(source, { d: '29.02.2021' }).message).toMatch(/is not a real date/)
+    expect(run(source, { d: '29.02.2020' })).toBe('2020-02-29')
+    expect(failure(source, { d: '2020-02-31' }).message).toMatch(/does not match the input format/)
   })
 
   test('CDate accepts the documented input shapes', () => {
@@ -403,13 +413,24 @@ describe('Switch and IIF', () => {
     expect(run(or, { country: 'NL', state: 'CA' })).toBe('True')
   })
 
-  test('IIF evaluates every argument: an error in the branch not taken still fails (Entra reports this)', () => {
+  test('IIF evaluates only the branch taken; the other may fail for this row', () => {
     const source = 'IIF([x]="a", "ok", FormatDateTime([d], , "yyyy-MM-dd", "yyyy"))'
-    expect(failure(source, { x: 'a', d: 'not a date' }).functionName).toBe('FormatDateTime')
-    expect(run(source, { x: 'a', d: '2024-01-01' })).toBe('ok')
-    // The documented workaround guards the input instead.
+    expect(run(source, { x: 'a', d: 'not a date' })).toBe('ok')
+    expect(failure(source, { x: 'b', d: 'not a date' }).functionName).toBe('FormatDateTime')
+    // Guarding the input still works where a reader wants to be safe either way.
     const guarded = 'FormatDateTime(IIF(Len([d])="10", [d], ""), , "yyyy-MM-dd", "yyyy")'
     expect(run(guarded, { d: 'n/a' })).toBeNull()
+  })
+
+  test('Switch evaluates only the value chosen: the SuccessFactors end-date expression with an empty date', () => {
+    const source =
+      'Switch([endDate], NumFromDate(Join("", FormatDateTime([endDate], "M/d/yyyy hh:mm:ss tt", "yyyy-MM-dd"), ' +
+      '" 23:59:59-05:00")), "", "9223372036854775807")'
+    expect(run(source, { endDate: '' })).toBe('9223372036854775807')
+    expect(run(source, { endDate: null })).toBe('9223372036854775807')
+    // 2024-03-05T23:59:59-05:00 = 2024-03-06T04:59:59Z as Windows file time.
+    expect(run(source, { endDate: '3/5/2024 12:00:00 AM' })).toBe('133541747990000000')
+    expect(failure(source, { endDate: 'soon' }).functionName).toBe('FormatDateTime')
   })
 
   test('IIF: a comparison with an empty or null attribute is false (Entra fails the condition)', () => {

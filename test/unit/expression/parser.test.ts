@@ -343,3 +343,17 @@ describe('warnings (expressions.md §8.4)', () => {
     expect(parseExpression('Join("@", ToLower([UserID]), "contoso.com")').problems).toEqual([])
   })
 })
+
+describe('hostile nesting', () => {
+  test('1,500 nested calls get a located error at the call past the limit, not a stack overflow', () => {
+    const source = 'Trim('.repeat(1500) + '[a]' + ')'.repeat(1500)
+    const problems = errors(source)
+    expect(problems).toEqual([expect.objectContaining({ severity: 'error', offset: 500, length: 4 })])
+    expect(problems[0]?.message).toContain('nested more than 100 levels deep')
+  })
+
+  test('100 levels are still accepted', () => {
+    const source = 'Trim('.repeat(100) + '[a]' + ')'.repeat(100)
+    expect(parseExpression(source).problems.filter((p) => p.severity === 'error')).toEqual([])
+  })
+})

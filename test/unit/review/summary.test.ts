@@ -98,6 +98,12 @@ describe('renderReviewSummary', () => {
     expect(same).toContain('Compared with main (fedcba987654)')
     const none = renderReviewSummary(diffPlans(undefined, headPlan), options({ base: undefined }))
     expect(none).toContain('No base to compare with: every valid record counts as a joiner.')
+    const sha = 'fedcba9876543210fedcba9876543210fedcba98'
+    const bySha = renderReviewSummary(diffPlans(basePlan, headPlan), options({ base: { ref: sha, sha } }))
+    expect(bySha).toContain(
+      `Compared with commit [fedcba987654](https://github.com/contoso/hr-data/commit/${sha}), record by record`
+    )
+    expect(bySha).not.toContain('with (')
   })
 })
 
@@ -166,5 +172,43 @@ describe('reviewChanges', () => {
     expect(review.gates.diagnostics.map((d) => d.severity)).toEqual(['error', 'error'])
     expect(review.markdown).toContain('### 🛑 Safety gates')
     expect(review.annotations).toHaveLength(7)
+  })
+})
+
+describe('the pull-request comment', () => {
+  test('externalIds and values from a pull request notify nobody and link nowhere', async () => {
+    const { marked } = await import('marked')
+    const repo = createRepo()
+    repo.write('mapping.yml', MAPPING)
+    repo.write('hr/people.csv', csv(row('E1')))
+    repo.commit('base')
+    const hostile = ['@octocat', '@org/team', 'https://evil.example', 'www.evil.example']
+    repo.write(
+      'hr/people.csv',
+      csv(
+        row('E1', { Title: '"ping @octocat, see https://evil.example"' }),
+        ...hostile.map((id, i) => row(id, { Upn: `u${i}@contoso.com` }))
+      )
+    )
+    repo.commit('head')
+    const { basePlan, headPlan } = await plansOf(repo, 'main~1')
+    const review = reviewChanges({
+      basePlan,
+      headPlan,
+      leavers: 'ignore',
+      stage: 'review',
+      detail: 'full',
+      comment: true,
+      repository,
+      base,
+      ...LIMITS,
+      allowMassChanges: true
+    })
+    const html = await marked.parse(review.comment ?? '', { gfm: true })
+    expect(review.diff.counts.joiners).toBe(4)
+    expect(html).not.toMatch(/href="(https?:\/\/evil|http:\/\/www\.evil|mailto:)/)
+    const visible = html.replace(/<[^>]+>/g, '')
+    expect(visible).not.toMatch(/(^|[^\w])@(octocat|org)\b|https?:\/\/evil|www\.evil/)
+    for (const id of hostile) expect(visible.replace(/\u2060/g, '')).toContain(id)
   })
 })

@@ -370,7 +370,7 @@ describe('row problems are diagnostics on the record, never thrown', () => {
       [3, 3, ['csv-field-count']],
       [4, 3, ['csv-quote']],
       [5, 3, []],
-      [6, 3, ['csv-field-count', 'csv-quote']]
+      [6, 3, ['csv-quote']] // one root cause, one error: the unclosed quote also explains the field count
     ])
     expect(records[0]?.values).toEqual(['1', SECRET, ''])
     expect(records[1]?.values).toEqual(['2', SECRET, 'b'])
@@ -382,8 +382,8 @@ describe('row problems are diagnostics on the record, never thrown', () => {
     expect(records[0]?.diagnostics?.[0]?.message).toContain('column 3 (last)')
     expect(records[1]?.diagnostics?.[0]?.message).toContain('4 fields')
     expect(records[2]?.diagnostics?.[0]?.message).toContain('column 2 (first)')
-    expect(records[4]?.diagnostics?.[1]?.message).toContain('column 2 (first)')
-    expect(records[4]?.diagnostics?.[1]?.message).toContain('never closed')
+    expect(records[4]?.diagnostics?.[0]?.message).toContain('column 2 (first)')
+    expect(records[4]?.diagnostics?.[0]?.message).toContain('never closed')
   })
 })
 
@@ -392,4 +392,26 @@ test('countLineBreaks counts LF, CRLF and lone CR once each', () => {
   expect(countLineBreaks('a\r\n', 0, 2)).toBe(0) // the LF after the CR is outside the range
   expect(countLineBreaks('a\r', 0, 2)).toBe(1)
   expect(countLineBreaks('\n\n\n', 1, 3)).toBe(2)
+})
+
+describe('hostile content', () => {
+  test('a NUL byte after the first 4 KiB is an error on that record, naming the column', async () => {
+    const filler = Array.from({ length: 600 }, (_, i) => `${i},name${i}`).join('\n')
+    const text = `id,name\n${filler}\n900,bad\u0000name\n901,ok\n`
+    const { records } = await readCsv(text)
+    const bad = records.find((r) => r.values[0] === '900')
+    expect(bad?.diagnostics).toEqual([
+      expect.objectContaining({ rule: 'value-nul', severity: 'error', file: 'hr/hr.csv', line: 602 })
+    ])
+    expect(bad?.diagnostics?.[0]?.message).toContain('column 2 (name)')
+    expect(records.filter((r) => r.diagnostics !== undefined)).toHaveLength(1)
+  })
+
+  test('a 5 MB duplicate header name is quoted cut to a readable length', async () => {
+    const long = 'H'.repeat(5_000_000)
+    const problems = await inputError(() => readCsv(`id,${long},${long}\n1,2,3\n`))
+    expect(problems.map((p) => p.rule)).toEqual(['csv-header-duplicate'])
+    expect(problems[0]?.message.length).toBeLessThan(400)
+    expect(problems[0]?.message).toContain('… (5,000,000 characters)')
+  })
 })

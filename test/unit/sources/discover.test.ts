@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
@@ -88,9 +89,26 @@ describe('discoverFiles', () => {
     expect(problems[1]?.message).toContain("'missing/**'")
   })
 
-  test('a directory is not a match', async () => {
+  test('a directory is not a match, and the error says it is a folder', async () => {
     const problems = await inputError(() => discoverFiles('hr/folder.csv', workspace))
-    expect(problems).toEqual([expect.objectContaining({ rule: 'files-no-match' })])
+    expect(problems).toEqual([expect.objectContaining({ rule: 'files-not-regular' })])
+    expect(problems[0]?.message).toContain("'hr/folder.csv' is a folder with no regular file in it")
+    expect(problems[0]?.message).not.toContain('matches no file')
+  })
+
+  test('a named pipe (FIFO) is never opened, and the error says it is not a regular file', async () => {
+    await mkdir(path.join(workspace, 'pipes'))
+    execFileSync('mkfifo', [path.join(workspace, 'pipes/feed.csv')])
+    const problems = await inputError(() => discoverFiles('pipes/*.csv', workspace))
+    expect(problems).toEqual([expect.objectContaining({ rule: 'files-not-regular' })])
+    expect(problems[0]?.message).toContain("'pipes/feed.csv' is a named pipe (FIFO), not a regular file")
+  })
+
+  test('a pattern 5,000 characters long is quoted cut to a readable length', async () => {
+    const pattern = 'x'.repeat(5000) + '.csv'
+    const problems = await inputError(() => discoverFiles(pattern, workspace))
+    expect(problems[0]?.message.length).toBeLessThan(400)
+    expect(problems[0]?.message).toContain('… (5,004 characters)')
   })
 
   test('exclusions that leave nothing are an error', async () => {

@@ -101,7 +101,7 @@ describe('.json: an array of objects', () => {
 
   test.each([
     ['a trailing comma', '[{"a":1},\n]', 2, 1, 'expected a value'],
-    ['an unclosed string', '[{"a":"x}]', 1, 7, 'not closed'],
+    ['an unclosed string (at the end of the text)', '[{"a":"x}]', 1, 11, 'not closed'],
     ['a missing colon', '[{"a" 1}]', 1, 7, "':'"],
     ['the end of the text', '[{"a":1}', 1, 9, 'end of the text']
   ])('syntax: %s', async (_, text, line, column, words) => {
@@ -112,11 +112,12 @@ describe('.json: an array of objects', () => {
 
   test('elements that are not objects are refused, each at its line', async () => {
     const problems = await inputError(() => json('[{"a":1},\n "x",\n [1],\n null]'))
-    expect(problems.map((p) => [p.rule, p.line, p.column])).toEqual([
-      ['json-not-object', 2, 2],
-      ['json-not-object', 3, 2],
-      ['json-not-object', 4, 2]
+    expect(problems.map((p) => [p.rule, p.line])).toEqual([
+      ['json-not-object', 2],
+      ['json-not-object', 3],
+      ['json-not-object', 4]
     ])
+    expect(problems[1]?.message).toContain('Element 3 of the array')
   })
 
   test.each([
@@ -135,6 +136,61 @@ describe('.json: an array of objects', () => {
       ['json-key-duplicate', 2],
       ['json-key-empty', 2]
     ])
+  })
+})
+
+describe('.json: streamed, so hostile files stay bounded', () => {
+  test('lines stay exact with any read size, and keys keep their order in the file', async () => {
+    const text = '[\r\n {"b": "1", "10": 2},\r\n\r\n {"a": "x\\ny",\n  "b": 3.50}\r ,{"c": null}\n]'
+    for (const chunkSize of [1, 2, 3, 7, 1000]) {
+      const source = await openJson(await tempFile('hr.json', text), 'hr/hr.json', { chunkSize })
+      expect(source.headers).toEqual(['b', '10', 'a', 'c'])
+      expect(lines(await readAll(source))).toEqual([
+        [2, ['1', '2', '', '']],
+        [4, ['3.50', '', 'x\ny', '']],
+        [6, ['', '', '', '']]
+      ])
+    }
+  })
+
+  test('JSON nested 3,000 levels deep is refused at its line, naming the limit', async () => {
+    const deep = '[{"a":' + '['.repeat(3000) + ']'.repeat(3000) + '}]'
+    const problems = await inputError(() => json('\n' + deep))
+    expect(problems).toEqual([
+      expect.objectContaining({ rule: 'json-too-deep', line: 2, file: 'hr/hr.json' })
+    ])
+    expect(problems[0]?.message).toContain('more than 64 levels')
+  })
+
+  test('an element longer than the limit stops the read at its line instead of being held whole', async () => {
+    const text = `[\n{"id": "1"},\n{"id": "2", "note": "${'x'.repeat(500)}"},\n{"id": "3"}\n]`
+    for (const chunkSize of [7, 64]) {
+      const file = await tempFile('hr.json', text)
+      const problems = await inputError(() =>
+        openJson(file, 'hr/hr.json', { chunkSize, maxElementLength: 100 })
+      )
+      expect(problems).toEqual([expect.objectContaining({ rule: 'json-element-too-long', line: 3 })])
+    }
+    const { records } = await json(text)
+    expect(records).toHaveLength(3)
+  })
+
+  test('a \\u0000 escape in a value is an error on that record, naming the key', async () => {
+    const { records } = await json('[{"id":"1","name":"a\\u0000b"},\n{"id":"2","name":"ok"}]')
+    expect(records.map((r) => [r.line, (r.diagnostics ?? []).map((d) => [d.rule, d.line])])).toEqual([
+      [1, [['value-nul', 1]]],
+      [2, []]
+    ])
+    expect(records[0]?.diagnostics?.[0]?.message).toContain("'name'")
+    expect(records[0]?.diagnostics?.[0]?.message).not.toContain('a\u0000b')
+  })
+
+  test('a syntax error far into a file is located by line and column', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `{"id": "${i}"}`)
+    rows[2500] = '{"id": Secret}'
+    const problems = await inputError(() => json('[\n' + rows.join(',\n') + '\n]'))
+    expect(problems).toEqual([expect.objectContaining({ rule: 'json-syntax', line: 2502, column: 8 })])
+    expect(problems[0]?.message).not.toContain('Secret')
   })
 })
 
@@ -195,5 +251,16 @@ describe('findJsonError', () => {
     ["{'a': 1}", 1]
   ])('%j fails at offset %d', (text, offset) => {
     expect(findJsonError(text)?.offset).toBe(offset)
+  })
+})
+
+describe('.jsonl: deep nesting', () => {
+  test('an invalid line nested 3,000 levels deep gets a located error naming the limit', async () => {
+    const line = '{"a":' + '['.repeat(3000) + 'x' + ']'.repeat(3000) + '}'
+    const { records } = await jsonl(`{"a":"1"}\n${line}\n`)
+    expect(records[1]?.diagnostics).toEqual([
+      expect.objectContaining({ rule: 'json-syntax', line: 2, column: 69 })
+    ])
+    expect(records[1]?.diagnostics?.[0]?.message).toContain('nested more than 64 levels deep')
   })
 })
