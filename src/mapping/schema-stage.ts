@@ -3,9 +3,9 @@
  * job's schema read from Graph during the pre-flight, before anything is sent. Gives diagnostics at the mapping
  * file's lines, the job-summary table, and outputs that tell when the committed schema-file is out of date.
  */
-import { realpath, readFile, writeFile } from 'node:fs/promises'
-import path from 'node:path'
+import { readFile, writeFile } from 'node:fs/promises'
 import type { ActionIO } from '../actions-io.ts'
+import { confinePath } from '../confine.ts'
 import { InputError, type Diagnostic } from '../diagnostics.ts'
 import { ApplyStop } from '../graph/errors.ts'
 import type { GraphClient } from '../graph/http.ts'
@@ -117,18 +117,12 @@ async function readCommittedSchema(file: string, workspace: string): Promise<Sch
       message: `Input 'schema-file': ${message}`
     })
   }
+  // Inside the workspace also through symbolic links (an InputError otherwise).
+  const real = await confinePath(file, { roots: [workspace], what: "Input 'schema-file'" })
   let text = ''
   try {
-    const real = await realpath(path.join(workspace, file))
-    const root = await realpath(workspace)
-    const relative = path.relative(root, real)
-    if (relative.startsWith('..') || path.isAbsolute(relative))
-      stop(
-        `'${file}' leads outside the workspace (through a symbolic link); commit the schema inside the repository.`
-      )
     text = await readFile(real, 'utf8')
-  } catch (error) {
-    if (error instanceof InputError) throw error
+  } catch {
     stop(`cannot read '${file}' in the workspace; check the path (and that the repository is checked out).`)
   }
   try {

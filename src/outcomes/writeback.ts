@@ -4,9 +4,11 @@
  * input says, never to the summary or the logs. Cells are spreadsheet-safe: a value that a spreadsheet would run as
  * a formula is prefixed with an apostrophe, and fields are quoted per RFC 4180.
  */
-import { lstat, mkdir, realpath, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ActionIO } from '../actions-io.ts'
+import { confinePath } from '../confine.ts'
+import { InputError } from '../diagnostics.ts'
 import { plural } from '../report/markdown.ts'
 import { csvField } from './failed-csv.ts'
 import type { OutcomeKind, RecordOutcome } from './outcome.ts'
@@ -39,10 +41,8 @@ export function selectWriteback(
   return selected.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1))
 }
 
-/** A cell a spreadsheet shows as text: = + - @ and control characters at the start would start a formula. */
-export function spreadsheetCell(value: string): string {
-  return csvField(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value)
-}
+/** A cell a spreadsheet shows as text (csvField guards = + - @ and control characters at the start). */
+export const spreadsheetCell = csvField
 
 export function renderWritebackCsv(rows: readonly RecordOutcome[]): string {
   const lines = [WRITEBACK_COLUMNS.join(',')]
@@ -64,28 +64,17 @@ export function renderWritebackCsv(rows: readonly RecordOutcome[]): string {
 }
 
 /**
- * Writes the CSV at `file`, which settings already placed inside the workspace or RUNNER_TEMP by its path; here the
- * real folder (symbolic links resolved) must be inside one of them too, and the file itself must not be a link.
+ * Writes the CSV at `file`, which must lead inside the workspace or RUNNER_TEMP also through symbolic links
+ * (confinePath); the file is created readable by its owner only.
  */
 export async function writeWritebackFile(
   file: string,
   rows: readonly RecordOutcome[],
   roots: readonly string[]
 ): Promise<void> {
-  const folder = path.dirname(file)
-  await mkdir(folder, { recursive: true })
-  const realFolder = await realpath(folder)
-  const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => path.resolve(root))))
-  const inside = realRoots.some((root) => {
-    const relative = path.relative(root, realFolder)
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
-  })
-  const existing = await lstat(file).catch(() => undefined)
-  if (!inside || existing?.isSymbolicLink())
-    throw new Error(
-      `writeback-file '${file}' leads outside the workspace and RUNNER_TEMP (through a symbolic link); give a plain path inside them.`
-    )
-  await writeFile(file, renderWritebackCsv(rows), { encoding: 'utf8', mode: 0o600 })
+  const real = await confinePath(file, { roots, what: "Input 'writeback-file'" })
+  await mkdir(path.dirname(real), { recursive: true })
+  await writeFile(real, renderWritebackCsv(rows), { encoding: 'utf8', mode: 0o600 })
 }
 
 export interface WritebackResult {
@@ -105,7 +94,13 @@ export async function writeback(
   try {
     await writeWritebackFile(setting.file, rows, roots)
   } catch (error) {
-    const message = `The writeback file was not written: ${error instanceof Error ? error.message : String(error)}`
+    const reason =
+      error instanceof InputError
+        ? error.diagnostics.map((d) => d.message).join(' ')
+        : error instanceof Error
+          ? error.message
+          : String(error)
+    const message = `The writeback file was not written: ${reason}`
     io.annotate({ severity: 'error', title: 'writeback-file', message })
     return { outputs: {}, failure: message }
   }
