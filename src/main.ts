@@ -31,6 +31,10 @@ import type { GraphSession } from './apply/session.ts'
 import { readPreviousReport } from './outcomes/report.ts'
 import { runReportMode } from './outcomes/report-mode.ts'
 import { narrowPlan } from './outcomes/resend.ts'
+import { resumeFrom } from './outcomes/resume.ts'
+import type { SentRecord } from './outcomes/outcome.ts'
+import { openSession } from './apply/session.ts'
+import { cancelledNote, cancelledReason, reasonOf, whenAborted } from './apply/cancel.ts'
 import { readOutcomes, sentRecords, type OutcomeStage } from './outcomes/stage.ts'
 import { SUMMARY_BUDGET_BYTES } from './report/summary.ts'
 import { pullRequestOf, readEventPayload } from './git/event.ts'
@@ -46,9 +50,11 @@ export interface RunDependencies {
   now: () => Date
   /** Network edges of apply mode (fetch, sleep, credential); real ones by default. */
   apply?: Partial<Omit<ApplyDependencies, 'io' | 'env' | 'now'>>
+  /** Fires on SIGINT/SIGTERM (a cancelled or timed-out job): stop sending, report what was staged, fail. */
+  signal?: AbortSignal
 }
 
-export async function run({ io, env, now, apply }: RunDependencies): Promise<void> {
+export async function run({ io, env, now, apply, signal }: RunDependencies): Promise<void> {
   let settings: Settings | undefined
   let values: ValueStore | undefined
   try {
@@ -77,13 +83,17 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
       return
     }
     const payload = await readEventPayload(env)
-    const base = await findBase(active, env, payload)
+    const base = await findBase(active, env, payload, {
+      info: io.info,
+      warn: (message) => io.annotate({ severity: 'warning', title: 'No review of changes', message })
+    })
     // Values are kept only when payloads will be rendered or compared; a plan that only reports needs none.
     if (active.requestsDir || active.apply || base) values = new ValueStore(scratch('values'))
     const store = values
     const groups = await io.group('📂 Reading HR files and mappings', () => openGroups(active, io))
     const planOptions = {
       batchSize: active.batchSize,
+      emptyValues: active.emptyValues,
       context: { now, guid: randomUUID, random: Math.random },
       diagnostics: new DiagnosticFactory(active.rules)
     }
@@ -131,32 +141,45 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
     let sent = stage?.selection?.plan ?? plan
     if (active.resendFrom)
       sent = await resendOnly(sent, active.resendFrom, [active.workspace, active.runnerTemp], io)
+    let resumed: SentRecord[] = []
+    if (active.resumeFrom)
+      ({ plan: sent, staged: resumed } = await resumeFrom(
+        sent,
+        active.resumeFrom,
+        [active.workspace, active.runnerTemp],
+        io
+      ).catch(asInputError))
     let upload: UploadResult | undefined
     let session: GraphSession | undefined
     let outcomes: OutcomeStage | undefined
     let written: WritebackResult | undefined
     if (active.apply && !gatesStop) {
-      const deps = { ...apply, io, env, now: () => now().getTime() }
+      const deps = { ...apply, io, env, now: () => now().getTime(), ...(signal ? { signal } : {}) }
       upload = await applyPlan(sent, active.apply, {
         ...deps,
+        journalFile: scratch('manifest.jsonl'),
         onSession: (s) => (session = s),
         preflight: schema.preflight
       })
-      const staged = sentRecords(sent, upload)
-      if (session && staged.length > 0)
-        outcomes = await readOutcomes({
-          io,
-          session,
-          apply: active.apply,
-          outcomes: active.outcomes,
-          sent: staged,
-          plan: sent,
-          now: deps.now,
-          workspace: active.workspace,
-          delimiter: active.delimiter,
-          detail: active.summaryDetail,
-          failedFilePath: scratch('failed.csv')
-        })
+      const staged = [...resumed, ...sentRecords(sent, upload)]
+      if (!session && staged.length > 0) session = openSession(active.apply, deps)
+      if (session && staged.length > 0 && !signal?.aborted)
+        outcomes = await untilCancelled(
+          signal,
+          readOutcomes({
+            io,
+            session,
+            apply: active.apply,
+            outcomes: active.outcomes,
+            sent: staged,
+            plan: sent,
+            now: deps.now,
+            workspace: active.workspace,
+            delimiter: active.delimiter,
+            detail: active.summaryDetail,
+            failedFilePath: scratch('failed.csv')
+          })
+        )
       if (active.writeback && outcomes)
         written = await writeback(
           active.writeback,
@@ -213,7 +236,8 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
           Buffer.byteLength(schemaSection),
         ...(upload ? { upload } : {})
       })
-      if (!(await io.writeSummary(summary + schemaSection + outcomeSection + review)))
+      const cancelled = signal?.aborted ? cancelledNote(upload, reasonOf(signal)) : ''
+      if (!(await io.writeSummary(cancelled + summary + schemaSection + outcomeSection + review)))
         io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
       if (stage && active.review.comment) await commentOnPullRequest(stage, active, env, payload, io)
       const outputs = {
@@ -225,11 +249,13 @@ export async function run({ io, env, now, apply }: RunDependencies): Promise<voi
       }
       for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
       const gate = gatesStop ? stage?.review.gates.diagnostics.find((d) => d.severity === 'error') : undefined
-      const reason = gate
-        ? `Nothing was sent: ${gate.message}`
-        : (failureReason(planTotals(withSchema(plan)), active.failOn, upload) ??
-          outcomes?.failureReason ??
-          written?.failure)
+      const reason = signal?.aborted
+        ? cancelledReason(upload, reasonOf(signal), scratch('manifest.jsonl'))
+        : gate
+          ? `Nothing was sent: ${gate.message}`
+          : (failureReason(planTotals(withSchema(plan)), active.failOn, upload) ??
+            outcomes?.failureReason ??
+            written?.failure)
       if (reason) io.setFailed(reason)
     })
   } catch (error) {
@@ -260,6 +286,16 @@ async function resendOnly<P extends Parameters<typeof narrowPlan>[0]>(
       `resend-from: ${plural(narrowed.missing.length, 'failed record')} not among this run's valid records (removed or now invalid): ${narrowed.missing.slice(0, 10).join(', ')}${narrowed.missing.length > 10 ? ', …' : ''}.`
     )
   return narrowed.plan
+}
+
+function asInputError(error: unknown): never {
+  throw new InputError({ severity: 'error', rule: 'input', message: (error as Error).message })
+}
+
+/** The work's result, or undefined as soon as the run is cancelled (the work is left to be cut off at exit). */
+async function untilCancelled<T>(signal: AbortSignal | undefined, work: Promise<T>): Promise<T | undefined> {
+  work.catch(() => undefined)
+  return Promise.race([work, whenAborted(signal).then(() => undefined)])
 }
 
 /** Counts of the comparison with the base, and the calls `changed-only` saved. */

@@ -25,6 +25,8 @@ export interface Settings {
   outcomes: OutcomeSettings
   /** resend-from: absolute path of a previous report whose failed records alone are sent. */
   resendFrom: string | undefined
+  /** resume-from: absolute path of an interrupted run's manifest journal or report; what it staged is not re-sent. */
+  resumeFrom: string | undefined
   /** previous-report (mode report): absolute path of an earlier apply run's report file. */
   previousReport: string | undefined
   /** Absolute path of the workspace; every file read or written must stay inside it (or RUNNER_TEMP). */
@@ -37,6 +39,8 @@ export interface Settings {
   /** Per-rule severity overrides. */
   rules: ReadonlyMap<string, RuleSeverity>
   batchSize: number
+  /** What an empty mapped value becomes in the payloads: left out, or null so Entra clears the value. */
+  emptyValues: 'omit' | 'clear'
   /** Absolute folder for the planned requests, or undefined. */
   requestsDir: string | undefined
   failOn: FailOn
@@ -95,6 +99,10 @@ export interface ApplySettings {
   dailyCallBudget: number | undefined
   /** Attempts per request for transient failures. */
   maxRetries: number
+  /** How long every call waits after the bucket-full 500 (bucket-full-wait). */
+  bucketFullWaitMs: number
+  /** How long the upload may take, bucket-full waits included (upload-timeout). */
+  uploadTimeoutMs: number
   timing: ApplyTiming
 }
 
@@ -167,6 +175,12 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
   const resendFrom = resendFromInput ? path.resolve(workspace, resendFromInput) : undefined
   if (resendFrom && mode !== 'apply')
     fail(`Input 'resend-from' needs mode apply (it chooses what to upload).`)
+  const resumeFromInput = input('resume-from')
+  const resumeFrom = resumeFromInput ? path.resolve(workspace, resumeFromInput) : undefined
+  if (resumeFrom && mode !== 'apply')
+    fail(`Input 'resume-from' needs mode apply (it chooses what to upload).`)
+  if (resumeFrom && resendFrom)
+    fail(`Inputs 'resume-from' and 'resend-from' cannot be used together; give one.`)
   const previousInput = input('previous-report')
   const previousReport = previousInput ? path.resolve(workspace, previousInput) : undefined
   if (mode === 'report' && !previousReport)
@@ -206,6 +220,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     delimiter: delimiter ?? 'auto',
     rules: readRules(input('rules'), fail),
     batchSize: integer(input, 'batch-size', 1, MAX_OPERATIONS_PER_REQUEST, 50, fail),
+    emptyValues: oneOf(input, 'empty-values', ['clear', 'omit'] as const, 'clear', fail),
     requestsDir,
     failOn: outcomeFailOn.kind === 'threshold' ? 'error' : outcomeFailOn.kind,
     maxAnnotations: integer(input, 'max-annotations', 0, 10, 10, fail),
@@ -225,6 +240,7 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
       failOn: outcomeFailOn
     },
     resendFrom,
+    resumeFrom,
     previousReport,
     review: readReviewSettings(input, fail),
     schemaFile,
@@ -512,6 +528,8 @@ function readApplySettings(
     rateLimit: integer(input, 'rate-limit', 0, 10_000, 40, fail),
     dailyCallBudget: budget === '' ? undefined : integer(input, 'daily-call-budget', 1, 1_000_000, 1, fail),
     maxRetries: integer(input, 'max-retries', 1, 20, 6, fail),
+    bucketFullWaitMs: integer(input, 'bucket-full-wait', 1, 60, 5, fail) * 60_000,
+    uploadTimeoutMs: integer(input, 'upload-timeout', 1, 360, 60, fail) * 60_000,
     timing: readTiming(env)
   }
 }

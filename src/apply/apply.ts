@@ -15,7 +15,15 @@ import { ApplyStop } from '../graph/errors.ts'
 import type { FetchLike, GraphClient } from '../graph/http.ts'
 import { createPacer } from '../graph/pacer.ts'
 import { checkJob, type JobTarget } from '../graph/provisioning.ts'
-import { notStarted, uploadPlan, type UploadResult } from './upload.ts'
+import {
+  notStarted,
+  uploadPlan,
+  type RequestOutcome,
+  type UploadOptions,
+  type UploadResult
+} from './upload.ts'
+import { Cancelled, cancellableSleep, graceAfter, reasonOf } from './cancel.ts'
+import { cutShort, openJournal } from './journal.ts'
 import { openSession, type GraphSession } from './session.ts'
 
 export interface ApplyDependencies {
@@ -32,6 +40,10 @@ export interface ApplyDependencies {
   onSession?: (session: GraphSession) => void
   /** More pre-flight checks after the job's (the mapping against the job's schema); an ApplyStop stops the upload. */
   preflight?: (client: GraphClient, target: JobTarget) => Promise<void>
+  /** SIGINT/SIGTERM: stop sending, keep the answers of calls in flight (within CANCEL_GRACE_MS), return. */
+  signal?: AbortSignal
+  /** Where the manifest journal goes (JSON Lines, one line per answer, flushed as it arrives). */
+  journalFile?: string
 }
 
 export async function applyPlan(
@@ -40,7 +52,10 @@ export async function applyPlan(
   deps: ApplyDependencies
 ): Promise<UploadResult> {
   const { io, now } = deps
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const sleep = cancellableSleep(
+    deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    deps.signal
+  )
   if (plan.batches.length === 0) {
     io.info('No valid record to send.')
     return { ...notStarted(plan, { kind: 'empty', message: 'nothing to send' }, now()), stopped: undefined }
@@ -70,13 +85,14 @@ export async function applyPlan(
       await deps.preflight?.(client, target)
     })
 
+    if (deps.signal?.aborted) throw new Cancelled(reasonOf(deps.signal))
     return await io.group('📤 Uploading', async () => {
       const limit = settings.rateLimit
       io.info(
         `${plural(plan.batches.length, 'bulk request')} to send, ${limit > 0 ? `at most ${limit} calls per ${settings.timing.windowMs / 1000} s` : 'unpaced (rate-limit 0)'}, ` +
           `${settings.dailyCallBudget === undefined ? 'no call budget' : `a budget of ${plural(settings.dailyCallBudget, 'call')}`}, up to ${settings.maxRetries} attempts each.`
       )
-      const result = await uploadPlan({
+      const result = await journaledUpload(plan, deps, {
         plan,
         render: createRequestRenderer(plan),
         client,
@@ -92,7 +108,13 @@ export async function applyPlan(
         budget: settings.dailyCallBudget,
         concurrency: settings.timing.concurrency,
         now,
-        log
+        bucketWait: {
+          waitMs: settings.bucketFullWaitMs,
+          deadline: now() + settings.uploadTimeoutMs,
+          maxSleepMs: settings.timing.maxWaitMs
+        },
+        log,
+        ...(deps.signal ? { signal: deps.signal } : {})
       })
       const { totals } = result
       io.info(
@@ -102,11 +124,56 @@ export async function applyPlan(
       return result
     })
   } catch (error) {
-    if (!(error instanceof ApplyStop)) throw error
+    if (!(error instanceof ApplyStop) && !(error instanceof Cancelled)) throw error
     io.warn(error.message)
+    const kind = error instanceof ApplyStop ? error.kind : 'cancelled'
     return {
-      ...notStarted(plan, { kind: error.kind, message: error.message }, now()),
+      ...notStarted(plan, { kind, message: error.message }, now()),
       budget: settings.dailyCallBudget
     }
+  }
+}
+
+/**
+ * The upload, with every answer appended to the manifest journal as it arrives. After a cancellation, answers of
+ * calls in flight are awaited for CANCEL_GRACE_MS at most; then the result is made of the answers recorded.
+ */
+async function journaledUpload(
+  plan: Plan,
+  deps: Pick<ApplyDependencies, 'signal' | 'journalFile' | 'now'>,
+  options: UploadOptions
+): Promise<UploadResult> {
+  const answered: RequestOutcome[] = []
+  const idsOf = (request: number): string[] =>
+    (plan.batches[request]?.records ?? []).flatMap((index) => plan.records[index]?.externalId ?? [])
+  const startedAt = deps.now()
+  const journal = deps.journalFile
+    ? openJournal(deps.journalFile, {
+        startedAt: new Date(startedAt).toISOString(),
+        requests: plan.batches.length,
+        records: plan.batches.reduce((sum, batch) => sum + batch.records.length, 0)
+      })
+    : undefined
+  try {
+    const uploading = uploadPlan({
+      ...options,
+      onOutcome: (outcome) => {
+        answered[outcome.request] = outcome
+        journal?.record(outcome, idsOf(outcome.request))
+      }
+    })
+    return await Promise.race([
+      uploading,
+      graceAfter(deps.signal).then(() =>
+        cutShort(plan.batches, answered, {
+          reason: deps.signal ? reasonOf(deps.signal) : 'cancelled',
+          startedAt,
+          finishedAt: deps.now(),
+          budget: options.budget
+        })
+      )
+    ])
+  } finally {
+    journal?.close()
   }
 }

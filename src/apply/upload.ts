@@ -8,8 +8,11 @@ import type { Batch, Plan } from '../plan/types.ts'
 import { GraphError, type GraphClient } from '../graph/http.ts'
 import { BudgetExhausted, type Pacer } from '../graph/pacer.ts'
 import { bulkUpload, rejectionHint, type JobTarget } from '../graph/provisioning.ts'
+import { createBucketWaiter, type BucketWait, type Hooks } from './bucket.ts'
+import { Cancelled } from './cancel.ts'
 
-export type NotSentKind = 'budget' | 'quota' | 'rejected' | 'exhausted' | 'unauthorized' | 'stopped'
+export type NotSentKind =
+  'budget' | 'quota' | 'bucket-full' | 'rejected' | 'exhausted' | 'unauthorized' | 'stopped'
 
 export interface RequestOutcome {
   /** Index into plan.batches (the `request` of the plan report). */
@@ -38,7 +41,7 @@ export interface UploadResult {
   throttled: number
   budget: number | undefined
   /** Set when the upload stopped before the end (or never started): what kind of stop, and why in one line. */
-  stopped: { kind: string; message: string } | undefined
+  stopped: { kind: string; message: string; retryAt?: number } | undefined
   totals: UploadTotals
 }
 
@@ -63,7 +66,13 @@ export interface UploadOptions {
   budget: number | undefined
   concurrency: number
   now: () => number
+  /** How long to hold every call back after the bucket-full 500 (bucket-full-wait). */
+  bucketWait?: BucketWait | undefined
   log: { info(message: string): void; warn(message: string): void; debug(message: string): void }
+  /** Called with each request's outcome as soon as it is settled (the manifest journal). */
+  onOutcome?: (outcome: RequestOutcome) => void
+  /** Cancellation (SIGINT/SIGTERM): no call starts after it; answers of calls in flight are still recorded. */
+  signal?: AbortSignal
 }
 
 class StopSignal extends Error {}
@@ -88,16 +97,31 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
     }
   }
 
+  const waitForBucket = createBucketWaiter({
+    wait: options.bucketWait,
+    pacer: options.pacer,
+    now: options.now,
+    stopped: () => stopped !== undefined,
+    warn: log.warn
+  })
+  const halted = (): boolean => {
+    if (options.signal?.aborted)
+      stop('cancelled', `the run was cancelled (${String(options.signal.reason)}).`)
+    return stopped !== undefined
+  }
+
   const send = async (index: number): Promise<RequestOutcome> => {
     const batch = batches[index] as Batch
     const base = { request: index, records: batch.records.length }
     let attempts = 0
     try {
-      const response = await bulkUpload(options.client, options.target, options.render(batch), {
+      const body = options.render(batch)
+      const post = (hooks: Hooks) => bulkUpload(options.client, options.target, body, hooks)
+      const response = await waitForBucket(index, post, {
         beforeAttempt: async () => {
-          if (stopped) throw new StopSignal()
+          if (halted()) throw new StopSignal()
           await options.pacer.acquire()
-          if (stopped) throw new StopSignal()
+          if (halted()) throw new StopSignal()
           attempts++
         },
         onThrottled: (waitMs) => options.pacer.pause(waitMs),
@@ -134,7 +158,8 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
         kind,
         reason
       })
-      if (error instanceof StopSignal)
+      // A wait (pacer, retry) cut short by the cancellation: this request was not sent again.
+      if (error instanceof StopSignal || (error instanceof Cancelled && halted()))
         return notSent('stopped', `not sent: ${stopped?.message ?? 'the upload stopped'}`)
       if (error instanceof BudgetExhausted) {
         stop(
@@ -146,9 +171,25 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
       if (!(error instanceof GraphError)) throw error
       const id = `request-id ${error.requestId ?? '-'}`
       switch (error.kind) {
-        case 'quota':
-          stop('quota', `${error.message} (${id}); re-run after the quota resets.`)
+        case 'quota': {
+          const retryAt = error.retryAfterMs === undefined ? undefined : error.at + error.retryAfterMs
+          const frees =
+            retryAt === undefined
+              ? 'Entra gave no time: the quota counts calls over a rolling 24 hours'
+              : `Entra says it frees at ${new Date(retryAt).toISOString()}`
+          stop(
+            'quota',
+            `${error.message} (${id}); ${frees}. Re-run then (resend-from sends only what is missing).`
+          )
+          if (stopped && retryAt !== undefined) stopped.retryAt ??= retryAt
           return notSent('quota', `not sent: ${error.message}`, error)
+        }
+        case 'bucket-full':
+          stop(
+            'bucket-full',
+            `request ${index + 1}: ${error.message} (${id}), and ${options.bucketWait ? "waiting for it to drain would pass the upload's time budget (upload-timeout)" : 'this upload does not wait for it'}; re-run later.`
+          )
+          return notSent('bucket-full', `not sent: ${error.message}`, error)
         case 'unauthorized':
           stop('unauthorized', `${error.message} (${id})`)
           return notSent('unauthorized', error.message, error)
@@ -169,12 +210,13 @@ export async function uploadPlan(options: UploadOptions): Promise<UploadResult> 
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (stopped) return
+      if (halted()) return
       const index = next++
       if (index >= batches.length) return
       try {
         await Promise.all((deps[index] ?? []).map((d) => settled[d]?.promise))
         outcomes[index] = await send(index)
+        options.onOutcome?.(outcomes[index] as RequestOutcome)
       } finally {
         settled[index]?.resolve()
       }

@@ -52,6 +52,20 @@ export function baseRefForEvent(
   return undefined
 }
 
+/**
+ * The `fetch-depth` of actions/checkout that brings the base into the clone: 2 when it is the parent of the checked-out
+ * commit (a pull request's test merge commit has the base branch as its first parent; a push of one commit), else 0
+ * (the whole history: a push of several commits, a merge queue, a branch or tag named by `base-ref`).
+ */
+export function checkoutDepthFor(ref: BaseRef, payload: unknown): 0 | 2 {
+  if (ref.source === 'pull_request') return 2
+  if (ref.source === 'push') {
+    const commits = valueAt(payload, ['commits'])
+    return Array.isArray(commits) && commits.length === 1 ? 2 : 0
+  }
+  return 0
+}
+
 /** The pull request a run belongs to, for the comment; undefined outside pull-request events. */
 export function pullRequestOf(env: NodeJS.ProcessEnv, payload: unknown): PullRequestRef | undefined {
   if (!PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '')) return undefined

@@ -11,6 +11,13 @@ import { GitError, createGitRunner, type GitRunner } from './runner.ts'
 export interface Git {
   /** The commit sha a ref names (branch, tag, remote branch, sha); an InputError naming the ref when it is missing. */
   resolveBase(ref: string, label?: string): Promise<string>
+  /** As resolveBase, but undefined when this checkout does not have the commit (an invalid ref is still an error). */
+  findCommit(ref: string, label?: string): Promise<string | undefined>
+  /**
+   * Fetches the single commit a ref names from `origin` (`git fetch --no-tags --depth=1 origin <ref>`), with whatever
+   * credentials the checkout left in git's configuration and nothing else; says why when it cannot.
+   */
+  fetchCommit(ref: string, label?: string): Promise<FetchResult>
   /** The file's bytes at the commit, or undefined when the file did not exist there. */
   readFileAtCommit(sha: string, file: string): Promise<Buffer | undefined>
   /**
@@ -30,35 +37,61 @@ export interface MaterializedFile {
   bytes: number
 }
 
+export type FetchResult = { sha: string } | { problem: string }
+
 export interface GitOptions {
   /** The workspace; git runs there. */
   cwd: string
   runner?: GitRunner
+  /** Runs the network call (`git fetch`); by default git with a time limit of FETCH_TIMEOUT_MS. */
+  fetchRunner?: GitRunner
 }
+
+/** A fetch of one commit takes seconds; a remote that does not answer must not hold the job. */
+export const FETCH_TIMEOUT_MS = 120_000
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/
 
 export function createGit(options: GitOptions): Git {
   const git = options.runner ?? createGitRunner(options.cwd)
+  const fetcher =
+    options.fetchRunner ?? options.runner ?? createGitRunner(options.cwd, { timeoutMs: FETCH_TIMEOUT_MS })
 
-  async function resolveBase(ref: string, label = `Input 'base-ref': '${ref}'`): Promise<string> {
-    const trimmed = ref.trim()
-    // A ref starting with '-' would be read as an option; whitespace and control characters are never in a ref.
-    if (trimmed === '' || trimmed.startsWith('-') || [...trimmed].some(isSpaceOrControl)) {
-      throw baseError(`${label} is not a valid git ref; give a branch, a tag or a commit sha.`)
-    }
+  async function findCommit(ref: string, label = `Input 'base-ref': '${ref}'`): Promise<string | undefined> {
+    const trimmed = checkRef(ref, label)
     let output: Buffer
     try {
       output = await git(['rev-parse', '--verify', '--quiet', `${trimmed}^{commit}`])
     } catch (error) {
       if (!(error instanceof GitError)) throw error
       if (error.exitCode !== 1) throw notARepository(error)
-      throw baseError(`${label} is not a commit in this checkout.${await fetchHint(trimmed)}`)
+      return undefined
     }
     const sha = output.toString('utf8').trim()
     if (!SHA.test(sha))
       throw baseError(`${label} did not resolve to a commit (git printed '${sha.slice(0, 80)}').`)
     return sha
+  }
+
+  async function resolveBase(ref: string, label = `Input 'base-ref': '${ref}'`): Promise<string> {
+    const sha = await findCommit(ref, label)
+    if (sha === undefined)
+      throw baseError(`${label} is not a commit in this checkout.${await fetchHint(ref.trim())}`)
+    return sha
+  }
+
+  async function fetchCommit(ref: string, label = `Input 'base-ref': '${ref}'`): Promise<FetchResult> {
+    // A remote-tracking name (origin/main) is fetched as the remote's branch (main).
+    const remoteRef = checkRef(ref, label).replace(/^(refs\/remotes\/)?origin\//, '')
+    try {
+      await fetcher(['fetch', '--no-tags', '--depth=1', 'origin', remoteRef])
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error
+      if (error.code === 'ENOENT') throw notARepository(error)
+      return { problem: fetchProblem(error) }
+    }
+    const sha = await findCommit('FETCH_HEAD', label)
+    return sha === undefined ? { problem: 'git fetch gave no commit' } : { sha }
   }
 
   async function fetchHint(ref: string): Promise<string> {
@@ -165,7 +198,35 @@ export function createGit(options: GitOptions): Git {
       .sort()
   }
 
-  return { resolveBase, readFileAtCommit, materializeBase, filesDeletedSince }
+  return { resolveBase, findCommit, fetchCommit, readFileAtCommit, materializeBase, filesDeletedSince }
+}
+
+/** The ref, trimmed; an InputError when git could read it as an option or it cannot be a ref. */
+function checkRef(ref: string, label: string): string {
+  const trimmed = ref.trim()
+  // A ref starting with '-' would be read as an option; whitespace and control characters are never in a ref.
+  if (trimmed === '' || trimmed.startsWith('-') || [...trimmed].some(isSpaceOrControl)) {
+    throw baseError(`${label} is not a valid git ref; give a branch, a tag or a commit sha.`)
+  }
+  return trimmed
+}
+
+/** Why a fetch from origin failed, in words a workflow author can act on. Never repeats a URL's user:password. */
+function fetchProblem(error: GitError): string {
+  const stderr = error.stderr.replace(/\/\/[^/@\s]*@/g, '//')
+  if (error.code === 'ETIMEDOUT') return `git fetch did not finish in ${FETCH_TIMEOUT_MS / 1000} s`
+  if (/does not appear to be a git repository|no such remote/i.test(stderr))
+    return "the checkout has no remote 'origin'"
+  if (
+    /could not read (username|password)|authentication failed|terminal prompts disabled|\b40[13]\b/i.test(
+      stderr
+    )
+  )
+    return "origin refused the fetch without credentials (actions/checkout with 'persist-credentials: false', or a token that cannot read the repository)"
+  if (/couldn't find remote ref|not our ref|no such (ref|commit)|unadvertised object/i.test(stderr))
+    return 'origin does not have it (a fork without the commit, a deleted branch, or history rewritten since)'
+  const line = stderr.trim().split(/\r?\n/).pop() ?? ''
+  return `git fetch failed: ${line.slice(0, 200) || `exit ${error.exitCode ?? '?'}`}`
 }
 
 function isSpaceOrControl(character: string): boolean {

@@ -32,22 +32,41 @@ export const GIT_MAX_BUFFER = 1024 * 1024 * 1024
 export interface GitRunnerOptions {
   maxBuffer?: number
   env?: NodeJS.ProcessEnv
+  /** Kill git after this long (network calls): the GitError then has code 'ETIMEDOUT'. */
+  timeoutMs?: number
 }
 
 /** The default runner: `execFile('git', args, { cwd })`, binary-safe, never prompting for credentials. */
 export function createGitRunner(cwd: string, options: GitRunnerOptions = {}): GitRunner {
-  const env = { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }
+  // No prompt of any kind (terminal, or a credential manager's window): a run fails rather than waits for a person.
+  const env = {
+    ...(options.env ?? process.env),
+    GIT_TERMINAL_PROMPT: '0',
+    GCM_INTERACTIVE: 'never',
+    LC_ALL: 'C'
+  }
   return (args) =>
     new Promise((resolve, reject) => {
       execFile(
         'git',
         [...args],
-        { cwd, env, encoding: 'buffer', maxBuffer: options.maxBuffer ?? GIT_MAX_BUFFER, windowsHide: true },
+        {
+          cwd,
+          env,
+          encoding: 'buffer',
+          maxBuffer: options.maxBuffer ?? GIT_MAX_BUFFER,
+          windowsHide: true,
+          ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {})
+        },
         (error, stdout, stderr) => {
           if (!error) return resolve(stdout)
-          const failure = error as NodeJS.ErrnoException & { code?: number | string }
+          const failure = error as NodeJS.ErrnoException & { code?: number | string; killed?: boolean }
           const exitCode = typeof failure.code === 'number' ? failure.code : undefined
-          const code = typeof failure.code === 'string' ? failure.code : undefined
+          const code = failure.killed
+            ? 'ETIMEDOUT'
+            : typeof failure.code === 'string'
+              ? failure.code
+              : undefined
           reject(new GitError(args, exitCode, stderr.toString('utf8'), code))
         }
       )

@@ -243,6 +243,8 @@ export interface Claims {
   sub: string
   aud: string
   roles?: string[]
+  /** GitHub ID tokens: the environment of the job, when it has one (its `sub` then ends in `:environment:NAME`). */
+  environment?: string
 }
 
 /** Decodes a JWT's payload without verifying it: only to tell the user what was presented. Never logs the token. */
@@ -255,10 +257,21 @@ export function decodeClaims(jwt: string): Claims {
     const aud = Array.isArray(payload.aud) ? payload.aud.join(' ') : String(payload.aud ?? '?')
     const claims: Claims = { iss: String(payload.iss ?? '?'), sub: String(payload.sub ?? '?'), aud }
     if (Array.isArray(payload.roles)) claims.roles = payload.roles.map(String)
+    if (typeof payload.environment === 'string' && payload.environment !== '')
+      claims.environment = payload.environment
     return claims
   } catch {
     return { iss: '?', sub: '?', aud: '?' }
   }
+}
+
+/** Which environment the job ran in, and the subject a credential for it needs; or how environments change it. */
+function environmentHint(presented: Claims | undefined): string {
+  if (!presented || presented.sub === '?') return ''
+  const repo = /^repo:[^:]+/.exec(presented.sub)?.[0] ?? 'repo:OWNER/REPO'
+  if (presented.environment)
+    return `The job runs in environment '${presented.environment}', so the credential needs the subject ${repo}:environment:${presented.environment}. `
+  return `The job uses no environment; a job with 'environment: NAME' presents ${repo}:environment:NAME instead (one credential per environment). `
 }
 
 export function aadstsCode(error: unknown): number | undefined {
@@ -293,7 +306,7 @@ export function describeSignInError(code: number | undefined, error: unknown, co
     case 7002121:
       return `AADSTS${code}: the federated credential's audience does not match. For cloud '${settings.cloud}' it must be ${audience}, on ${app}.`
     case 700213:
-      return `AADSTS700213: no federated credential has the subject '${sub}'. Set the subject to exactly that (case-sensitive; environment, branch, tag and pull_request runs differ) on ${app}.`
+      return `AADSTS700213: no federated credential has the subject '${sub}' (the subject this job presented). ${environmentHint(presented)}Set the subject to exactly that (case-sensitive; environment, branch, tag and pull_request runs differ) on ${app}.`
     case 70025:
       return `AADSTS70025: the app ${settings.clientId} has no federated credentials. Add one (issuer ${iss}, subject ${sub}, audience ${audience}) to ${app} — the app registration, not the enterprise app.`
     case 700024:

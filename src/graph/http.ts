@@ -1,8 +1,10 @@
 /**
  * A small Microsoft Graph client over an injected `fetch`: the bearer token goes to the configured Graph origin
- * only, every request carries a fresh `client-request-id`, and transient failures are retried per graph-api.md §4
- * and §8 (429/503 wait for Retry-After; 500, 502, 504 and network errors back off exponentially with full jitter;
- * attempts bounded; one 401 refreshes the token; 400/403/404 fail at once with Graph's code and message).
+ * only, every request carries a fresh `client-request-id`, and transient failures are retried as
+ * docs/troubleshooting.md describes (429/503 wait for Retry-After; 500, 502, 504 and network errors back off
+ * exponentially with full jitter; attempts bounded; one 401 refreshes the token; 400/403/404 fail at once with
+ * Graph's code and message). The bucket-full 500 and the daily-quota 429 are not retried here: quick retries
+ * cannot fix them and would spend the tenant's daily calls.
  */
 import type { TokenSource } from './auth.ts'
 
@@ -61,7 +63,7 @@ export interface GraphResponse {
   at: number
 }
 
-export type GraphFailureKind = 'rejected' | 'unauthorized' | 'exhausted' | 'quota' | 'aborted'
+export type GraphFailureKind = 'rejected' | 'unauthorized' | 'exhausted' | 'quota' | 'aborted' | 'bucket-full'
 
 /** A request that did not succeed; `status` is that of the last answer (null: no answer). */
 export class GraphError extends Error {
@@ -73,6 +75,8 @@ export class GraphError extends Error {
   readonly clientRequestId: string | undefined
   readonly attempts: number
   readonly at: number
+  /** The service's Retry-After, in ms from `at`, when it sent one. */
+  readonly retryAfterMs: number | undefined
   override readonly cause: unknown
 
   constructor(fields: {
@@ -85,6 +89,7 @@ export class GraphError extends Error {
     clientRequestId?: string | undefined
     attempts: number
     at: number
+    retryAfterMs?: number | undefined
     cause?: unknown
   }) {
     super(fields.message)
@@ -97,6 +102,7 @@ export class GraphError extends Error {
     this.clientRequestId = fields.clientRequestId
     this.attempts = fields.attempts
     this.at = fields.at
+    this.retryAfterMs = fields.retryAfterMs
     this.cause = fields.cause
   }
 }
@@ -224,7 +230,9 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
 
       if (status === 429 || status >= 500) {
         const retryAfter = parseRetryAfter(response.headers.get('retry-after'), at)
-        if (retryAfter !== undefined && retryAfter > timing.maxRetryAfterMs) {
+        // Quick retries would only spend the tenant's daily calls: a full bucket frees in minutes, a quota in hours.
+        const lasting = lastingFailure(status, envelope.message, retryAfter, timing.maxRetryAfterMs)
+        if (lasting) {
           req.onAttempt?.({
             attempt,
             status,
@@ -232,18 +240,24 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
             requestId,
             at,
             next: 'fail',
-            waitMs: retryAfter
+            waitMs: retryAfter ?? 0
           })
           throw new GraphError({
-            kind: 'quota',
-            message: `Graph asked to wait ${Math.round(retryAfter / 1000)} s (${status}): the tenant's daily bulkUpload quota is likely exhausted`,
+            kind: lasting,
+            message:
+              lasting === 'bucket-full'
+                ? `${status}: the job's bucket of ingested data is full (${envelope.message ?? 'no message'})`
+                : DAILY_QUOTA.test(envelope.message ?? '')
+                  ? `${status}: the tenant's daily bulkUpload quota is exhausted (${envelope.message})`
+                  : `Graph asked to wait ${Math.round((retryAfter ?? 0) / 1000)} s (${status}): the tenant's daily bulkUpload quota is likely exhausted`,
             status,
             code: envelope.code,
             graphMessage: envelope.message,
             requestId,
             clientRequestId,
             attempts: attempt,
-            at
+            at,
+            retryAfterMs: retryAfter
           })
         }
         const waitMs = retryAfter !== undefined ? Math.min(retryAfter, timing.maxWaitMs) : backoff(attempt)
@@ -305,6 +319,27 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   }
 
   return { origin, request, assertSameOrigin }
+}
+
+/** The bucket-full 500: Entra's message says the bucket holding the job's ingested data is full. */
+const BUCKET_FULL = /\bbucket\b.*\bfull\b/i
+/** A 429 whose message names the daily (24-hour) quota rather than the 5-second window. */
+const DAILY_QUOTA = /\b(daily|quota|24[- ]hours?)\b/i
+
+/**
+ * A throttling or server answer that quick retries cannot fix: the bucket-full 500 (wait minutes), or the daily quota
+ * (a 429 whose message says so, or whose Retry-After is longer than a window wait).
+ */
+export function lastingFailure(
+  status: number,
+  message: string | undefined,
+  retryAfterMs: number | undefined,
+  maxRetryAfterMs: number
+): 'bucket-full' | 'quota' | undefined {
+  if (status === 500 && message !== undefined && BUCKET_FULL.test(message)) return 'bucket-full'
+  if (status === 429 && message !== undefined && DAILY_QUOTA.test(message)) return 'quota'
+  if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) return 'quota'
+  return undefined
 }
 
 /** Retry-After in seconds or as an HTTP date, in ms from `now`; undefined when absent or unreadable. */

@@ -3,6 +3,7 @@
  * previous run's report lists as failed (`resend-from`). Batches keep the plan's order, so managers still go first.
  */
 import type { Batch, Plan } from '../plan/types.ts'
+import { packBatches } from '../scim/batch.ts'
 
 /** Batches of at most `batchSize` holding the plan's batched records whose externalId is in `ids`, in plan order. */
 export function batchesFor(
@@ -16,9 +17,7 @@ export function batchesFor(
       const id = plan.records[index]?.externalId
       if (id !== undefined && ids.has(id)) chosen.push(index)
     }
-  const batches: Batch[] = []
-  for (let i = 0; i < chosen.length; i += batchSize) batches.push({ records: chosen.slice(i, i + batchSize) })
-  return batches
+  return packBatches(chosen, batchSize, (i) => plan.records[i]?.bytes ?? 0)
 }
 
 /**

@@ -43,6 +43,7 @@ interface PartTask {
 interface PartResult {
   lines: Int32Array
   statuses: Uint8Array
+  bytes: Float64Array
   externalIds: Array<string | undefined>
   userNames: Array<string | undefined>
   managerIds: Array<string | undefined>
@@ -161,7 +162,8 @@ function feed(result: PartResult, fileIndex: number, sink: RecordSink): void {
       userName: result.userNames[i],
       managerId: result.managerIds[i],
       status: STATUSES[result.statuses[i] as number] as RecordStatus,
-      values: undefined
+      values: undefined,
+      bytes: result.bytes[i] as number
     }
     sink(record, undefined, byLine.get(line) ?? [])
   }
@@ -254,9 +256,11 @@ async function planPart(task: PartTask, context: EvaluationContext): Promise<Par
   const source = await openCsvPart(task.absolute, task.file, task.part)
   const lines: number[] = []
   const statuses: number[] = []
+  const bytes: number[] = []
   const result: PartResult = {
     lines: new Int32Array(0),
     statuses: new Uint8Array(0),
+    bytes: new Float64Array(0),
     externalIds: [],
     userNames: [],
     managerIds: [],
@@ -267,6 +271,7 @@ async function planPart(task: PartTask, context: EvaluationContext): Promise<Par
   await planSource(mapping, source, 0, context, factory, (record, _values, found) => {
     lines.push(record.line)
     statuses.push(STATUSES.indexOf(record.status))
+    bytes.push(record.bytes ?? 0)
     result.externalIds.push(record.externalId)
     result.userNames.push(record.userName)
     result.managerIds.push(record.managerId)
@@ -275,12 +280,17 @@ async function planPart(task: PartTask, context: EvaluationContext): Promise<Par
   })
   result.lines = Int32Array.from(lines)
   result.statuses = Uint8Array.from(statuses)
+  result.bytes = Float64Array.from(bytes)
   result.endsInQuote = result.diagnostics.some((d) => d.rule === 'csv-quote' && d.line === lastLine)
   return result
 }
 
 if (!isMainThread && (workerData as PartTask | undefined)?.kind === TASK_KIND) {
   const result = await planPart(workerData as PartTask, { now: () => new Date() })
-  parentPort?.postMessage(result, [result.lines.buffer as ArrayBuffer, result.statuses.buffer as ArrayBuffer])
+  parentPort?.postMessage(result, [
+    result.lines.buffer as ArrayBuffer,
+    result.statuses.buffer as ArrayBuffer,
+    result.bytes.buffer as ArrayBuffer
+  ])
   parentPort?.close()
 }

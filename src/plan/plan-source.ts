@@ -45,7 +45,9 @@ export async function planSource(
         { file: source.file, line: record.line },
         mapped.ignored || broken ? [] : found
       )
-      const keys = broken ? { externalId: undefined, userName: undefined, managerId: undefined } : checked
+      const keys = broken
+        ? { ...checked, externalId: undefined, userName: undefined, managerId: undefined }
+        : checked
       let status: RecordStatus = found.some((d) => d.severity === 'error') ? 'invalid' : 'valid'
       if (mapped.ignored) {
         status = 'ignored'
@@ -66,7 +68,8 @@ export async function planSource(
           userName: detach(keys.userName),
           managerId: detach(keys.managerId),
           status,
-          values: undefined
+          values: undefined,
+          bytes: keys.bytes
         },
         status === 'valid' ? mapped.values : undefined,
         found

@@ -8,6 +8,7 @@ import { checkColumns } from '../mapping/columns.ts'
 import type { Mapping } from '../mapping/load.ts'
 import { packBatches, uploadOrder } from '../scim/batch.ts'
 import type { SourceFile } from '../sources/types.ts'
+import type { EmptyValues } from '../scim/user.ts'
 import { validateAcrossRecords } from '../validate/cross-record.ts'
 import type { DiagnosticFactory } from '../validate/rules.ts'
 import type { ValueStore } from './value-store.ts'
@@ -22,6 +23,8 @@ export interface PlanOptions {
   diagnostics: DiagnosticFactory
   /** Receives the mapped values of every valid record, when payloads are to be rendered (written or sent). */
   values?: ValueStore | undefined
+  /** What an empty mapped value becomes in the payloads (empty-values; default omit). */
+  emptyValues?: EmptyValues
   /** Plan big CSV files in parts on worker threads (default true; only for plans that keep no values). */
   parallel?: boolean
   /** Files smaller than this are planned on the main thread (default 16 MiB; tests lower it). */
@@ -107,10 +110,11 @@ export async function buildPlanOfGroups(groups: readonly SourceGroup[], options:
     files,
     records,
     diagnostics: sortDiagnostics(diagnostics, names),
-    batches: packBatches(uploadOrder(records, managers), options.batchSize),
+    batches: packBatches(uploadOrder(records, managers), options.batchSize, (i) => records[i]?.bytes ?? 0),
     batchSize: options.batchSize,
     mappings: groups.map(({ mapping }) => mapping),
-    values: options.values
+    values: options.values,
+    emptyValues: options.emptyValues ?? 'omit'
   }
 }
 

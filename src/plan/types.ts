@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../diagnostics.ts'
 import type { Mapping } from '../mapping/load.ts'
 import type { ValueStore } from './value-store.ts'
+import type { EmptyValues } from '../scim/user.ts'
 
 export type RecordStatus = 'valid' | 'invalid' | 'ignored'
 
@@ -15,6 +16,8 @@ export interface PlannedRecord {
   status: RecordStatus
   /** Handle of the record's mapped values in the plan's ValueStore; valid records of a plan that keeps values. */
   values: number | undefined
+  /** Bytes its bulk operation takes at most (src/scim/size.ts); batches are packed by it. */
+  bytes?: number
 }
 
 export interface FileSummary {
@@ -56,4 +59,6 @@ export interface Plan {
   mappings: Mapping[]
   /** The mapped values of the valid records; absent when the plan was built only to report. */
   values: ValueStore | undefined
+  /** What an empty mapped value becomes in the payloads (empty-values); omitted when absent. */
+  emptyValues?: EmptyValues
 }

@@ -127,7 +127,14 @@ function uploadHeader(upload: UploadResult): Record<string, unknown> {
     calls: upload.calls,
     dailyCallBudget: upload.budget ?? null,
     throttled: upload.throttled,
-    stopped: upload.stopped ?? null,
+    stopped: upload.stopped
+      ? {
+          ...upload.stopped,
+          ...(upload.stopped.retryAt === undefined
+            ? {}
+            : { retryAt: new Date(upload.stopped.retryAt).toISOString() })
+        }
+      : null,
     ...upload.totals
   }
 }

@@ -10,6 +10,7 @@ const MAX_REQUESTS_LISTED = 50
 const KIND_LABEL: Record<NotSentKind, string> = {
   budget: 'daily-call-budget reached',
   quota: "tenant's daily quota likely exhausted",
+  'bucket-full': "the job's ingestion bucket stayed full past upload-timeout",
   rejected: 'refused by Graph',
   exhausted: 'transient failures, retries used up',
   unauthorized: 'access token refused',

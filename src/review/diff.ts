@@ -8,7 +8,7 @@
 import type { MappedAttribute, Mapping } from '../mapping/load.ts'
 import { mappingOf, type Plan, type PlannedRecord } from '../plan/types.ts'
 import type { ValueStore } from '../plan/value-store.ts'
-import type { MappedValue } from '../scim/user.ts'
+import { clearable, type MappedValue } from '../scim/user.ts'
 
 export type ChangeClass = 'joiner' | 'mover' | 'leaver' | 'rehire'
 
@@ -22,6 +22,8 @@ export interface AttributeChange {
   after: MappedValue
   /** The expression uses Redact(): the value is never shown, not even with `summary-detail: full`. */
   secret: boolean
+  /** The value was emptied: sent as null so Entra clears it, or left out so Entra keeps it (empty-values). */
+  emptied?: 'cleared' | 'not-sent'
 }
 
 export interface FileLine {
@@ -222,7 +224,14 @@ export function diffPlans(basePlan: Plan | undefined, headPlan: Plan): ReviewDif
       const old = attribute.base === undefined ? undefined : before[attribute.base]
       const now = attribute.head === undefined ? undefined : after[attribute.head]
       if (old === now) continue
-      changes.push({ path: attribute.path, before: old, after: now, secret: attribute.secret })
+      const change: AttributeChange = {
+        path: attribute.path,
+        before: old,
+        after: now,
+        secret: attribute.secret
+      }
+      if (now === undefined) change.emptied = emptiedAs(headPlan, record, attribute.head)
+      changes.push(change)
       perPath.set(attribute.path, (perPath.get(attribute.path) ?? 0) + 1)
     }
     if (changes.length === 0) {
@@ -375,6 +384,14 @@ function inMappingOrder(paths: string[], mappings: readonly Mapping[]): string[]
     for (const attribute of mapping.attributes)
       if (!rank.has(attribute.path)) rank.set(attribute.path, rank.size)
   return paths.sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0))
+}
+
+/** What an emptied value becomes in the head plan's payload: null (cleared) or nothing (Entra keeps its value). */
+function emptiedAs(plan: Plan, record: PlannedRecord, head: number | undefined): 'cleared' | 'not-sent' {
+  const attribute = head === undefined ? undefined : mappingOf(plan, record).attributes[head]
+  return plan.emptyValues === 'clear' && attribute !== undefined && clearable(attribute)
+    ? 'cleared'
+    : 'not-sent'
 }
 
 /** The plan's value store; the review compares values, so plans built without one cannot be reviewed. */

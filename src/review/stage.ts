@@ -3,7 +3,7 @@
  * there, compare, check the safety gates and, in apply mode, choose what to upload (changed records, leavers).
  */
 import { InputError } from '../diagnostics.ts'
-import { baseRefForEvent, type BaseRef } from '../git/event.ts'
+import { baseRefForEvent, checkoutDepthFor, type BaseRef } from '../git/event.ts'
 import { createGit, type Git } from '../git/git.ts'
 import type { PlanOptions, SourceGroup } from '../plan/plan.ts'
 import type { Plan } from '../plan/types.ts'
@@ -24,19 +24,22 @@ export interface BaseCommit {
 
 /**
  * The base to compare with (the `base-ref` input, else the pull request's base or the commit before a push), or
- * undefined when there is none. `changed-only` and `leavers: disable` need one.
+ * undefined when there is none. A base missing from a shallow checkout is fetched from origin. When that fails, a run
+ * that needs the base (apply with `changed-only`, `leavers: disable` or an explicit `base-ref`) stops with the
+ * checkout step to add; any other run warns once and goes on without the review.
  */
 export async function findBase(
   settings: Settings,
   env: NodeJS.ProcessEnv,
-  payload: unknown
+  payload: unknown,
+  log: BaseLog
 ): Promise<BaseCommit | undefined> {
   const ref = baseRefForEvent(env, payload, settings.review.baseRef)
+  const needs = [
+    settings.apply && settings.review.changedOnly ? "'changed-only: true'" : undefined,
+    settings.apply && settings.review.leavers === 'disable' ? "'leavers: disable'" : undefined
+  ].filter(Boolean)
   if (ref === undefined) {
-    const needs = [
-      settings.apply && settings.review.changedOnly ? "'changed-only: true'" : undefined,
-      settings.apply && settings.review.leavers === 'disable' ? "'leavers: disable'" : undefined
-    ].filter(Boolean)
     if (needs.length > 0) {
       throw new InputError({
         severity: 'error',
@@ -49,7 +52,38 @@ export async function findBase(
     return undefined
   }
   const git = createGit({ cwd: settings.workspace })
-  return { ref, sha: await git.resolveBase(ref.ref, ref.label), git }
+  const present = await git.findCommit(ref.ref, ref.label)
+  if (present !== undefined) return { ref, sha: present, git }
+  const fetched = await git.fetchCommit(ref.ref, ref.label)
+  if ('sha' in fetched) {
+    log.info(
+      `${ref.label} was not in the checkout (actions/checkout fetches one commit by default): fetched it from origin.`
+    )
+    return { ref, sha: fetched.sha, git }
+  }
+  const depth = checkoutDepthFor(ref, payload)
+  const step =
+    `add 'fetch-depth: ${depth}' to the actions/checkout step:\n` +
+    `  - uses: actions/checkout@v5\n    with:\n      fetch-depth: ${depth}`
+  const why = `${ref.label} is not in the checkout and could not be fetched: ${fetched.problem}.`
+  if (settings.apply && (needs.length > 0 || ref.source === 'input')) {
+    const what = needs.length > 0 ? needs.join(' and ') : "'base-ref'"
+    throw new InputError({
+      severity: 'error',
+      rule: 'base-ref',
+      message: `${why} Nothing was sent: ${what} need${needs.length === 1 || needs.length === 0 ? 's' : ''} the base; ${step}`
+    })
+  }
+  log.warn(
+    `${why} The run goes on without the review of changes (no joiners, movers, leavers or gates); to review, ${step}`
+  )
+  return undefined
+}
+
+export interface BaseLog {
+  info(message: string): void
+  /** Said once, as a warning: the run goes on without the review. */
+  warn(message: string): void
 }
 
 export interface ReviewStage {

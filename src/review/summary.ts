@@ -163,7 +163,7 @@ function rowOf(entry: DiffEntry, full: boolean, options: ReviewSummaryOptions): 
   const id = cell(entry.externalId)
   const changes = full
     ? entry.changes.map(describeChange).join('<br>')
-    : entry.changes.map((c) => cell(c.path)).join(', ')
+    : entry.changes.map((c) => cell(c.path) + (c.emptied ? ` (${EMPTIED[c.emptied]})` : '')).join(', ')
   switch (entry.class) {
     case 'joiner':
       return [where, id, ...(full && options.headPlan ? [joinerValues(entry, options.headPlan)] : [])]
@@ -194,8 +194,11 @@ function location(entry: DiffEntry, options: ReviewSummaryOptions): string {
   return link(label, blobUrl({ ...options.repository, sha }, entry.file, entry.line))
 }
 
+const EMPTIED = { cleared: 'cleared', 'not-sent': 'emptied, not sent: Entra keeps its value' } as const
+
 function describeChange(change: AttributeChange): string {
-  return `${cell(change.path)}: ${value(change.before, change.secret)} → ${value(change.after, change.secret)}`
+  const after = change.emptied ? `*${EMPTIED[change.emptied]}*` : value(change.after, change.secret)
+  return `${cell(change.path)}: ${value(change.before, change.secret)} → ${after}`
 }
 
 function joinerValues(entry: DiffEntry, plan: Plan): string {

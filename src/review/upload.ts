@@ -84,7 +84,7 @@ export function uploadSelection(headPlan: Plan, options: UploadOptions): UploadS
   }
 
   const order = managersFirst(selected, records)
-  const batches = packBatches(order, headPlan.batchSize)
+  const batches = packBatches(order, headPlan.batchSize, (i) => records[i]?.bytes ?? 0)
   const full = Math.ceil((options.diff.counts.headValid + leavers.length) / Math.max(1, headPlan.batchSize))
   return {
     plan: { ...headPlan, records, files, batches },

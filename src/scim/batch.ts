@@ -1,10 +1,16 @@
 /**
- * Packs valid records into bulk requests of at most 50 operations, managers before their reports, and renders a
+ * Packs valid records into bulk requests of at most 50 operations and MAX_REQUEST_BYTES, managers before their
+ * reports, and renders a
  * request exactly as it is sent to bulkUpload.
  */
 import type { Batch, Plan, PlannedRecord } from '../plan/types.ts'
 import { createPayloadWriter, type MappedValue } from './user.ts'
-import { BULK_REQUEST_SCHEMA, MAX_OPERATIONS_PER_REQUEST } from './limits.ts'
+import {
+  BULK_REQUEST_SCHEMA,
+  MAX_OPERATIONS_PER_REQUEST,
+  MAX_REQUEST_BYTES,
+  REQUEST_ENVELOPE_BYTES
+} from './limits.ts'
 
 /**
  * Upload order: by depth in the manager hierarchy found in the run (people without a manager in the run first, then
@@ -56,12 +62,32 @@ export function hierarchyOrder(count: number, managerOf: (position: number) => n
   return buckets.flat()
 }
 
-export function packBatches(order: readonly number[], batchSize: number): Batch[] {
+/**
+ * Cuts the upload order into requests of at most `batchSize` operations and at most `maxBytes` bytes, given each
+ * record's operation size (`bytesOf`, 0 when unknown). A record too large for any request is never in the order:
+ * validation makes it an error on its line.
+ */
+export function packBatches(
+  order: readonly number[],
+  batchSize: number,
+  bytesOf: (record: number) => number = () => 0,
+  maxBytes = MAX_REQUEST_BYTES
+): Batch[] {
   const size = Math.min(Math.max(1, Math.floor(batchSize)), MAX_OPERATIONS_PER_REQUEST)
   const batches: Batch[] = []
-  for (let start = 0; start < order.length; start += size) {
-    batches.push({ records: order.slice(start, start + size) })
+  let current: number[] = []
+  let bytes = REQUEST_ENVELOPE_BYTES
+  for (const record of order) {
+    const next = bytesOf(record)
+    if (current.length === size || (current.length > 0 && bytes + next > maxBytes)) {
+      batches.push({ records: current })
+      current = []
+      bytes = REQUEST_ENVELOPE_BYTES
+    }
+    current.push(record)
+    bytes += next
   }
+  if (current.length > 0) batches.push({ records: current })
   return batches
 }
 
@@ -71,10 +97,12 @@ export function packBatches(order: readonly number[], batchSize: number): Batch[
  * the source identity.
  */
 export function createRequestRenderer(
-  plan: Pick<Plan, 'records' | 'files' | 'mappings' | 'values'>
+  plan: Pick<Plan, 'records' | 'files' | 'mappings' | 'values' | 'emptyValues'>
 ): (batch: Batch) => string {
   // One writer per mapping: each source's records are rendered with the mapping they were made with.
-  const writers = plan.mappings.map((mapping) => createPayloadWriter(mapping.attributes))
+  const writers = plan.mappings.map((mapping) =>
+    createPayloadWriter(mapping.attributes, plan.emptyValues ?? 'omit')
+  )
   const payload = (record: PlannedRecord, values: readonly MappedValue[]): string =>
     (writers[plan.files[record.fileIndex]?.mapping ?? 0] as (values: readonly MappedValue[]) => string)(
       values

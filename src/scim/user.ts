@@ -116,11 +116,35 @@ function toBoolean(text: string): boolean | string {
 
 type Writer = (values: readonly MappedValue[]) => string
 
+/** What an empty mapped value becomes in the payload: left out (Entra keeps its value) or `null` (Entra clears it). */
+export type EmptyValues = 'omit' | 'clear'
+
+/**
+ * Attributes never sent as null: the keys Entra matches and creates on, `active`, displayName (Entra refuses to
+ * clear it), the manager reference (clearing it by null is not documented), and expressions that ask for no flow.
+ */
+const NEVER_CLEARED = new Set(['externalId', 'userName', 'active', 'displayName'])
+const NO_FLOW = /\bIgnore(AttributeFlow|FlowIfNullOrEmpty)\b/i
+
+export function clearable(attribute: MappedAttribute): boolean {
+  const { target, expression } = attribute
+  if (target.kind === 'core' && NEVER_CLEARED.has(target.key)) return false
+  if (target.kind === 'extension' && target.reference) return false
+  if (target.kind === 'multi' && target.key === 'primary') return false
+  return !NO_FLOW.test(expression.source)
+}
+
 /**
  * Precomputes the shape of the user (which keys nest where) once per mapping and returns a function that writes a
- * record's JSON with string concatenation. Empty values are omitted; nested objects without values are left out.
+ * record's JSON with string concatenation. Empty values are omitted, or written as null with `clear` where the
+ * attribute can be cleared; nested objects without anything to write are left out.
  */
-export function createPayloadWriter(attributes: readonly MappedAttribute[]): Writer {
+export function createPayloadWriter(
+  attributes: readonly MappedAttribute[],
+  emptyValues: EmptyValues = 'omit'
+): Writer {
+  const clears = (index: number): boolean =>
+    emptyValues === 'clear' && clearable(attributes[index] as MappedAttribute)
   const urns = new Set<string>([CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA])
   for (const { target } of attributes) if (target.kind === 'extension') urns.add(target.urn)
   const head = `{"schemas":${JSON.stringify([...urns])}`
@@ -158,17 +182,17 @@ export function createPayloadWriter(attributes: readonly MappedAttribute[]): Wri
   })
 
   const parts: Writer[] = []
-  for (const [key, index] of core) parts.push(member(key, index))
+  for (const [key, index] of core) parts.push(member(key, index, false, clears(index)))
   if (name.length > 0)
     parts.push(
       nested(
         'name',
-        name.map(([key, index]) => member(key, index))
+        name.map(([key, index]) => member(key, index, false, clears(index)))
       )
     )
   for (const [attribute, byType] of multi) {
     const entries = [...byType].map(([type, keys]) => {
-      const fields = keys.map(([key, index]) => member(key, index))
+      const fields = keys.map(([key, index]) => member(key, index, false, clears(index)))
       const typeMember = `"type":${JSON.stringify(type)}`
       return (values: readonly MappedValue[]): string => {
         const body = concat(fields, values)
@@ -187,7 +211,7 @@ export function createPayloadWriter(attributes: readonly MappedAttribute[]): Wri
     parts.push(
       nested(
         urn,
-        keys.map(([key, index, reference]) => member(key, index, reference))
+        keys.map(([key, index, reference]) => member(key, index, reference, clears(index)))
       )
     )
   }
@@ -201,12 +225,16 @@ function concat(writers: readonly Writer[], values: readonly MappedValue[]): str
   return text
 }
 
-/** `,"key":value` when the value is present; a reference (the manager) is written `{"value":…}`. */
-function member(key: string, index: number, reference = false): Writer {
+/**
+ * `,"key":value` when the value is present (a reference, the manager, is written `{"value":…}`); when it is empty,
+ * `,"key":null` if the attribute is cleared, else nothing.
+ */
+function member(key: string, index: number, reference = false, clear = false): Writer {
   const prefix = `,${JSON.stringify(key)}:`
+  const empty = clear ? `${prefix}null` : ''
   return (values) => {
     const value = values[index]
-    if (value === undefined) return ''
+    if (value === undefined) return empty
     const json = typeof value === 'string' ? jsonString(value) : String(value)
     return reference ? `${prefix}{"value":${json}}` : prefix + json
   }

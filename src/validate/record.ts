@@ -5,12 +5,22 @@ import type { Diagnostic } from '../diagnostics.ts'
 import type { Mapping } from '../mapping/load.ts'
 import type { MappedValue } from '../scim/user.ts'
 import type { DiagnosticFactory, RuleName } from './rules.ts'
+import {
+  ATTRIBUTE_LENGTH_LIMITS,
+  MAX_REQUEST_BYTES,
+  REQUEST_ENVELOPE_BYTES,
+  UPN_DOMAIN_MAX,
+  UPN_LOCAL_MAX
+} from '../scim/limits.ts'
+import { createSizeEstimator } from '../scim/size.ts'
 
 /** The values other stages need from a record, pulled out of the mapped values once. */
 export interface RecordKeys {
   externalId: string | undefined
   userName: string | undefined
   managerId: string | undefined
+  /** Bytes the record's bulk operation takes at most. */
+  bytes: number
 }
 
 export type RecordValidator = (
@@ -48,6 +58,12 @@ export function createRecordValidator(mapping: Mapping, factory: DiagnosticFacto
       : []
   )
 
+  const limited = mapping.attributes.flatMap((attribute, index) => {
+    const limit = ATTRIBUTE_LENGTH_LIMITS[attribute.path]
+    return limit ? [{ index, path: attribute.path, limit }] : []
+  })
+  const sizeOf = createSizeEstimator(mapping.attributes)
+
   return (values, where, diagnostics) => {
     const report = (rule: RuleName, message: string, detail?: string): void => {
       const diagnostic = factory.create(rule, {
@@ -60,7 +76,8 @@ export function createRecordValidator(mapping: Mapping, factory: DiagnosticFacto
     const keys: RecordKeys = {
       externalId: asString(values[externalId]),
       userName: userName >= 0 ? asString(values[userName]) : undefined,
-      managerId: manager >= 0 ? asString(values[manager]) : undefined
+      managerId: manager >= 0 ? asString(values[manager]) : undefined,
+      bytes: 0
     }
     if (keys.externalId === undefined)
       report('externalId-missing', 'externalId is empty; Entra cannot match this record')
@@ -105,8 +122,50 @@ export function createRecordValidator(mapping: Mapping, factory: DiagnosticFacto
         )
       }
     }
+    for (const { index, path, limit } of limited) {
+      const value = values[index]
+      // A text never has more characters than UTF-16 units: count them only when the units pass the limit.
+      const length = typeof value === 'string' && value.length > limit.max ? characters(value) : 0
+      if (length > limit.max)
+        report(
+          'value-too-long',
+          `${path} has ${length} characters; Entra's ${limit.property} takes at most ${limit.max}`
+        )
+    }
+    if (keys.userName !== undefined && keys.userName.length > UPN_DOMAIN_MAX && UPN.test(keys.userName)) {
+      const at = keys.userName.lastIndexOf('@')
+      const local = characters(keys.userName.slice(0, at))
+      const domain = characters(keys.userName.slice(at + 1))
+      if (local > UPN_LOCAL_MAX || domain > UPN_DOMAIN_MAX)
+        report(
+          'value-too-long',
+          `userName has ${local} characters before the @ and ${domain} after it; Entra allows at most ${UPN_LOCAL_MAX} and ${UPN_DOMAIN_MAX}`
+        )
+    }
+
+    keys.bytes = sizeOf(values, keys.externalId)
+    if (REQUEST_ENVELOPE_BYTES + keys.bytes > MAX_REQUEST_BYTES)
+      report(
+        'record-too-large',
+        `the record's bulk operation takes ${keys.bytes} bytes, more than a whole request may (${MAX_REQUEST_BYTES}); shorten its longest values`
+      )
     return keys
   }
+}
+
+/** Characters (code points) of a text. */
+function characters(value: string): number {
+  let count = 0
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i)
+    // A high surrogate followed by a low one is one character.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) i++
+    }
+    count++
+  }
+  return count
 }
 
 function asString(value: MappedValue): string | undefined {

@@ -52,6 +52,16 @@ export const RULES = {
     severity: 'error',
     description: 'A date attribute (a name ending in Date or DateTime) is not ISO 8601 with a time.'
   },
+  'value-too-long': {
+    severity: 'error',
+    description:
+      'A value is longer than Entra allows for the user property it feeds (docs/limits.md); Entra would refuse the record.'
+  },
+  'record-too-large': {
+    severity: 'error',
+    description:
+      'The record alone would make a bulk request larger than the byte limit of a request; it would make Graph refuse the whole request.'
+  },
   'manager-unknown': {
     severity: 'warning',
     description:

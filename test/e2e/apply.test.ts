@@ -220,7 +220,14 @@ describe('apply mode end to end', () => {
       700213,
       (emu) => emu.setRun({ ref: 'refs/heads/feature' }),
       {},
-      /AADSTS700213: no federated credential has the subject 'repo:contoso\/hr-data:ref:refs\/heads\/feature'\. Set the subject to exactly that/
+      /AADSTS700213: no federated credential has the subject 'repo:contoso\/hr-data:ref:refs\/heads\/feature' \(the subject this job presented\)\. The job uses no environment; a job with 'environment: NAME' presents repo:contoso\/hr-data:environment:NAME instead.* Set the subject to exactly that/
+    ],
+    [
+      'a job in an environment that no federated credential names',
+      700213,
+      (emu) => emu.setRun({ environment: 'production' }),
+      {},
+      /AADSTS700213: no federated credential has the subject 'repo:contoso\/hr-data:environment:production' \(the subject this job presented\)\. The job runs in environment 'production', so the credential needs the subject repo:contoso\/hr-data:environment:production\./
     ],
     [
       'an issuer that does not match',
@@ -313,7 +320,7 @@ describe('apply mode end to end', () => {
     expect(report.upload.calls).toBe(bulkCalls(emu))
   })
 
-  test('500 "bucket full" and 502/504 are retried with backoff', async () => {
+  test('500 "bucket full" waits bucket-full-wait (shown in the log) before sending again; 502/504 back off', async () => {
     const emu = await start({
       faults: [
         {
@@ -327,23 +334,40 @@ describe('apply mode end to end', () => {
         { target: 'graph.bulkUpload', from: 4, to: 4, status: 504 }
       ]
     })
-    const { run, report } = await apply(emu, { 'batch-size': '5' })
+    const { run, report } = await apply(emu, { 'batch-size': '5', 'bucket-full-wait': '7' })
     expect(run.exitCode).toBe(0)
     expectAccounted(emu, report, run)
     expect(report.upload).toMatchObject({ sent: 10, notSent: 0, calls: 6 })
+    // Request 1 (the managers') met the full bucket twice: two waits, each followed by one call only.
+    const waits = run.stdout.split('\n').filter((l) => l.includes('(bucket-full-wait)'))
+    expect(waits).toHaveLength(2)
+    expect(waits[0]).toMatch(/Request \d: 500: the job's bucket of ingested data is full .*Waiting 7 min/)
   })
 
-  test('a bucket that stays full: retries run out, the run stops and says what was not sent', async () => {
+  test('a bucket that stays full: waits within upload-timeout, then stops and lists every record not sent', async () => {
     const emu = await start({ graph: { queueCapacity: 4 } })
-    const { run, report } = await apply(emu, { 'batch-size': '2', 'max-retries': '2' })
+    const { run, report } = await apply(emu, {
+      'batch-size': '2',
+      'bucket-full-wait': '5',
+      'upload-timeout': '12'
+    })
     expect(run.exitCode).toBe(1)
     expectAccounted(emu, report, run)
     expect(report.upload.sent).toBe(4)
     expect(report.upload.notSent).toBe(6)
-    expect(report.upload.stopped?.kind).toBe('exhausted')
-    expect(run.stdout).toMatch(
-      /::error::6 valid records not sent \(4 sent\): request \d gave up after 2 attempts; last: 500 InternalServerError/
+    expect(report.upload.stopped?.kind).toBe('bucket-full')
+    // Two waits of 5 minutes fit in 12; a third would not. Each wait is one call per request, never quick retries.
+    expect(run.stdout.split('\n').filter((l) => l.includes('Waiting 5 min (bucket-full-wait)'))).toHaveLength(
+      2
     )
+    expect(bulkCalls(emu)).toBeLessThanOrEqual(2 + 3 * 3)
+    expect(run.stdout).toMatch(
+      /::error::6 valid records not sent \(4 sent\): request \d: 500: the job's bucket of ingested data is full .*upload-timeout/
+    )
+    const unsent = report.manifest.filter((m) => m.outcome === 'not-sent')
+    expect(unsent).toHaveLength(6)
+    for (const entry of unsent)
+      expect(entry).toMatchObject({ file: expect.stringMatching(/^hr\//), line: expect.any(Number) })
     expect(run.summary).toContain('The upload stopped early')
   })
 
@@ -421,7 +445,23 @@ describe('apply mode end to end', () => {
     expectAccounted(emu, report, run)
     expect(report.upload.sent).toBe(4)
     expect(report.upload.stopped?.kind).toBe('quota')
-    expect(run.stdout).toMatch(/daily bulkUpload quota is likely exhausted/)
+    expect(run.stdout).toMatch(/daily bulkUpload quota is exhausted.*Entra says it frees at \d{4}-\d\d-\d\dT/)
+  })
+
+  test("the daily quota's 429 is never retried, even with a short Retry-After", async () => {
+    const emu = await start({
+      faults: [{ target: 'graph.bulkUpload', from: 2, kind: 'daily-quota', retryAfter: 30 }]
+    })
+    const { run, report } = await apply(
+      emu,
+      { 'batch-size': '2', 'rate-limit': '40' },
+      { env: { ENTRA_HR_SYNC_CONCURRENCY: '1' } }
+    )
+    expect(run.exitCode).toBe(1)
+    expectAccounted(emu, report, run)
+    expect(bulkCalls(emu)).toBe(2)
+    expect(report.upload).toMatchObject({ sent: 2, notSent: 8, notSentBy: { quota: 2, stopped: 6 } })
+    expect(run.stdout).toMatch(/daily bulkUpload quota is exhausted.*Entra says it frees at/)
   })
 
   test('apply refuses to start when inputs are missing, and names them', async () => {

@@ -135,7 +135,8 @@ describe('plan mode on a file with problems', () => {
     ).toEqual({
       value: '1000'
     })
-    expect(request.Operations[1].data.phoneNumbers).toBeUndefined()
+    // Its phone cell is empty: sent as an explicit null so Entra clears the number (empty-values: clear, the default).
+    expect(request.Operations[1].data.phoneNumbers).toEqual([{ type: 'work', value: null }])
   })
 })
 

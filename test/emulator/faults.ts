@@ -12,6 +12,12 @@ export interface FaultRule {
   to?: number
   /** Answer with this HTTP status (Graph error envelope on Graph endpoints). */
   status?: number
+  /**
+   * bulkUpload answers as the service does in these states, whatever the queue and the quota hold: `bucket-full`
+   * the 500 whose message says the job's bucket is full, `daily-quota` the 429 of the tenant's daily quota (with
+   * `retryAfter`, default 3600 s).
+   */
+  kind?: 'bucket-full' | 'daily-quota'
   /** `Retry-After` to send with `status`: seconds, or an HTTP-date string. Omit for none. */
   retryAfter?: number | string
   code?: string
@@ -35,8 +41,14 @@ export interface FaultInjector {
 export function createFaults(initial: FaultRule[]): FaultInjector {
   let rules: { rule: FaultRule; seen: number }[] = []
   const add = (rule: FaultRule): void => {
-    if (rule.status === undefined && rule.aadsts === undefined && !rule.drop && rule.delayMs === undefined)
-      throw new Error(`fault rule for ${rule.target} needs status, aadsts, drop or delayMs`)
+    if (
+      rule.status === undefined &&
+      rule.kind === undefined &&
+      rule.aadsts === undefined &&
+      !rule.drop &&
+      rule.delayMs === undefined
+    )
+      throw new Error(`fault rule for ${rule.target} needs status, kind, aadsts, drop or delayMs`)
     rules.push({ rule, seen: 0 })
   }
   initial.forEach(add)

@@ -139,6 +139,31 @@ describe('fault injection', () => {
     expect(replies[1]!.headers['request-id']).toBeDefined()
   })
 
+  it('answers as a full bucket (500) and an exhausted daily quota (429) on the chosen calls', async () => {
+    const e = await start({
+      faults: [
+        { target: 'graph.bulkUpload', from: 2, to: 2, kind: 'bucket-full' },
+        { target: 'graph.bulkUpload', from: 3, to: 3, kind: 'daily-quota' },
+        { target: 'graph.bulkUpload', from: 4, to: 4, kind: 'daily-quota', retryAfter: 120 }
+      ]
+    })
+    expect((await upload(e, [scimUser('K0')])).status).toBe(202)
+    const full = await upload(e, [scimUser('K1')])
+    expect(full.status).toBe(500)
+    expect(full.json.error.code).toBe('InternalServerError')
+    expect(full.json.error.message).toBe(
+      `The bucket for synchronization job '${e.jobId}' is full. Try again in 5 to 10 minutes.`
+    )
+    const quota = await upload(e, [scimUser('K2')])
+    expect(quota.status).toBe(429)
+    expect(quota.json.error.message).toContain("The tenant's daily quota of 2000 calls is exhausted")
+    expect(quota.headers['retry-after']).toBe('3600')
+    expect((await upload(e, [scimUser('K3')])).headers['retry-after']).toBe('120')
+    expect((await upload(e, [scimUser('K4')])).status).toBe(202)
+    // Neither refused request was staged.
+    expect(e.inspect().queued).toBe(2)
+  })
+
   it('drops the connection of the 2nd call', async () => {
     const e = await start({ faults: [{ target: 'graph', from: 2, to: 2, drop: true }] })
     expect((await upload(e, [scimUser('Z1')])).status).toBe(202)

@@ -124,6 +124,21 @@ describe('processing cycles', () => {
     expect(e.inspect().users).toHaveLength(1)
   })
 
+  it('clears a value sent as an explicit null, and leaves alone one whose key is left out', async () => {
+    const e = await start()
+    await uploadAndProcess(e, [scimUser('E1', { title: 'Lead' })])
+    expect(user(e, 'E1')).toMatchObject({ jobTitle: 'Lead', department: 'Engineering' })
+    // The department key is left out: Entra keeps it. The title is null: Entra clears it.
+    const { [ENTERPRISE]: _dropped, ...withoutDepartment } = scimUser('E1', { title: null })
+    await uploadAndProcess(e, [withoutDepartment])
+    expect(last(e, 'E1')).toMatchObject({ provisioningAction: 'update' })
+    expect(last(e, 'E1').modifiedProperties).toEqual([
+      { displayName: 'jobTitle', oldValue: 'Lead', newValue: null }
+    ])
+    expect(user(e, 'E1')!.jobTitle ?? null).toBeNull()
+    expect(user(e, 'E1')!.department).toBe('Engineering')
+  })
+
   it('matches a pre-existing directory user by employeeId', async () => {
     const e = await start({
       seedUsers: [

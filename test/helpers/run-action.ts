@@ -23,6 +23,10 @@ export async function runAction(options: {
   workspace: string
   inputs: Record<string, string>
   env?: Record<string, string>
+  /** RUNNER_TEMP, when the job's steps share it (default: a new folder for this run). */
+  runnerTemp?: string
+  /** Sees stdout as it grows and may signal the process (as the runner does when a job is cancelled). */
+  onStdout?: (stdout: string, kill: (signal: NodeJS.Signals) => void) => void
 }): Promise<ActionRun> {
   const runner = mkdtempSync(path.join(tmpdir(), 'runner-'))
   const files = {
@@ -33,7 +37,7 @@ export async function runAction(options: {
     GITHUB_PATH: path.join(runner, 'path')
   }
   for (const file of Object.values(files)) writeFileSync(file, '')
-  const runnerTemp = path.join(runner, 'temp')
+  const runnerTemp = options.runnerTemp ?? path.join(runner, 'temp')
 
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -63,7 +67,10 @@ export async function runAction(options: {
   })
   let stdout = ''
   let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+    options.onStdout?.(stdout, (signal) => child.kill(signal))
+  })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve))
 

@@ -70,8 +70,9 @@ describe('regular expressions that backtrack catastrophically elsewhere', () => 
         { 'hr/people.csv': 'WorkerID,FirstName,Pattern\n' + rows.map((r) => r.join(',')).join('\n') + '\n' },
         [
           ...BASE_ATTRIBUTES,
-          `name.givenName: 'Replace([FirstName], , "^(a+)+$", , "x", , )'`,
-          `title: 'Replace([FirstName], , [Pattern], , "x", , )'`
+          // Custom attributes: Entra sets no length limit on them, so the 10,000-character value stays valid.
+          `urn:ietf:params:scim:schemas:extension:contoso:1.0:User:Nested: 'Replace([FirstName], , "^(a+)+$", , "x", , )'`,
+          `urn:ietf:params:scim:schemas:extension:contoso:1.0:User:FromColumn: 'Replace([FirstName], , [Pattern], , "x", , )'`
         ]
       )
       const run = await plan(workspace, 'hr/*.csv')

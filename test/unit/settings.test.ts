@@ -51,6 +51,11 @@ describe('readSettings', () => {
     expect(problems({ files: 'a.csv', 'batch-size': '0' })[0]).toMatch(/'batch-size'/)
     expect(problems({ files: 'a.csv', 'max-annotations': '11' })[0]).toMatch(/'max-annotations'.*0 to 10/)
     expect(readSettings(reader({ files: 'a.csv', 'batch-size': '7' }), env).batchSize).toBe(7)
+    expect(readSettings(reader({ files: 'a.csv' }), env).emptyValues).toBe('clear')
+    expect(readSettings(reader({ files: 'a.csv', 'empty-values': 'OMIT' }), env).emptyValues).toBe('omit')
+    expect(problems({ files: 'a.csv', 'empty-values': 'null' })).toEqual([
+      "Input 'empty-values': 'null' is not allowed; use one of clear, omit."
+    ])
   })
 
   test('requires files', () => {
@@ -220,8 +225,16 @@ describe('readSettings', () => {
       rateLimit: 40,
       dailyCallBudget: undefined,
       maxRetries: 6,
+      bucketFullWaitMs: 5 * 60_000,
+      uploadTimeoutMs: 60 * 60_000,
       timing: { windowMs: 5000, concurrency: 8, maxWaitMs: Infinity }
     })
+    expect(
+      readSettings(reader({ ...apply, 'bucket-full-wait': '10', 'upload-timeout': '90' }), env).apply
+    ).toMatchObject({ bucketFullWaitMs: 600_000, uploadTimeoutMs: 5_400_000 })
+    expect(problems({ ...apply, 'bucket-full-wait': '0' })).toEqual([
+      "Input 'bucket-full-wait': '0' is not allowed; use a whole number from 1 to 60."
+    ])
     expect(
       readSettings(reader({ ...apply, 'graph-url': 'https://127.0.0.1:8443/', 'daily-call-budget': '100' }), {
         ...env,

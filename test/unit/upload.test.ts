@@ -1,11 +1,11 @@
 import { describe, expect, test } from '@jest/globals'
 import { managerDependencies, uploadPlan, type UploadResult } from '../../src/apply/upload.ts'
-import { createGraphClient, type FetchLike } from '../../src/graph/http.ts'
+import type { FetchLike } from '../../src/graph/http.ts'
 import { createPacer } from '../../src/graph/pacer.ts'
 import type { PlannedRecord } from '../../src/plan/types.ts'
 import { renderUploadSection } from '../../src/report/upload-summary.ts'
 import { expectGolden } from '../helpers/golden.ts'
-import { fakeTime } from './graph/fake-time.ts'
+import { fakeGraphClient, fakeTime } from './graph/fake-time.ts'
 
 function plan(size: number, batchSize: number) {
   const records: PlannedRecord[] = Array.from({ length: size }, (_, i) => ({
@@ -34,18 +34,7 @@ function run(statuses: number[], options: { budget?: number; size?: number } = {
       headers: { 'request-id': `r${seen.length}` }
     })
   }
-  const client = createGraphClient({
-    baseUrl: 'https://graph.microsoft.com',
-    version: 'v1.0',
-    fetch,
-    tokens: { token: async () => 't', refresh: async () => 't' },
-    ...time,
-    random: () => 0,
-    uuid: () => 'u',
-    maxAttempts: 3,
-    timing: { retryBaseMs: 10, retryMaxMs: 100, maxRetryAfterMs: 1000, maxWaitMs: Infinity },
-    debug: () => undefined
-  })
+  const client = fakeGraphClient(fetch, time)
   const p = plan(options.size ?? 10, 2)
   return uploadPlan({
     plan: p,

@@ -19,15 +19,15 @@ export function handleBulkUpload(call: GraphCall, job: JobState): void {
 
   const limit = ctx.throttle.check()
   if (!limit.ok)
-    return graphError(
-      call,
-      429,
-      'TooManyRequests',
-      limit.reason === 'window'
-        ? `Too many requests. The limit is ${graph.rateLimit.maxCalls} calls in ${graph.rateLimit.windowMs / 1000} seconds. Please try again later.`
-        : `Too many requests. The tenant's daily quota of ${graph.rateLimit.dailyQuota} calls is exhausted. Please try again later.`,
-      { headers: { 'Retry-After': String(limit.retryAfterSec) } }
-    )
+    return limit.reason === 'window'
+      ? graphError(
+          call,
+          429,
+          'TooManyRequests',
+          `Too many requests. The limit is ${graph.rateLimit.maxCalls} calls in ${graph.rateLimit.windowMs / 1000} seconds. Please try again later.`,
+          { headers: { 'Retry-After': String(limit.retryAfterSec) } }
+        )
+      : dailyQuotaExceeded(call, limit.retryAfterSec)
 
   const mediaType = (header(ex, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase()
   if (mediaType !== 'application/scim+json') return graphError(call, 400, 'BadRequest', INVALID)
@@ -51,13 +51,7 @@ export function handleBulkUpload(call: GraphCall, job: JobState): void {
   const ops = checked.operations
   const capacity =
     job.code === 'Active' ? graph.queueCapacity : (graph.queueCapacityWhenStopped ?? graph.queueCapacity)
-  if (job.queue.length + ops.length > capacity)
-    return graphError(
-      call,
-      500,
-      'InternalServerError',
-      `The bucket for synchronization job '${job.id}' is full: ${job.queue.length} operations are waiting to be processed. Try again in 5 to 10 minutes.`
-    )
+  if (job.queue.length + ops.length > capacity) return bucketFull(call, job.id, job.queue.length)
 
   const requestSeq = ++job.uploads
   const uploadedAt = ctx.clock.now()
@@ -66,6 +60,28 @@ export function handleBulkUpload(call: GraphCall, job: JobState): void {
   graphEmpty(call, 202, {
     Location: `${ctx.baseUrl}/${call.version}/auditLogs/provisioning/?$filter=jobid%20eq%20'${job.id}'`
   })
+}
+
+/** The 500 the service answers while the job's bucket of ingested data is full (wait 5–10 minutes). */
+export function bucketFull(call: GraphCall, jobId: string, waiting: number | undefined): void {
+  const queued = waiting === undefined ? '' : `: ${waiting} operations are waiting to be processed`
+  graphError(
+    call,
+    500,
+    'InternalServerError',
+    `The bucket for synchronization job '${jobId}' is full${queued}. Try again in 5 to 10 minutes.`
+  )
+}
+
+/** The 429 of the tenant's daily bulkUpload quota (2,000 calls with P1/P2, 6,000 with Governance). */
+export function dailyQuotaExceeded(call: GraphCall, retryAfterSec: number | string): void {
+  graphError(
+    call,
+    429,
+    'TooManyRequests',
+    `Too many requests. The tenant's daily quota of ${call.ctx.config.graph.rateLimit.dailyQuota} calls is exhausted. Please try again later.`,
+    { headers: { 'Retry-After': String(retryAfterSec) } }
+  )
 }
 
 function invalid(call: GraphCall, details: ErrorDetail[]): void {

@@ -3,7 +3,7 @@ import type { FaultRule } from '../faults.ts'
 import type { Exchange } from '../http.ts'
 import type { Route } from '../route.ts'
 import { authenticate, authorize, permissionsFor } from './auth.ts'
-import { handleBulkUpload } from './bulk-upload.ts'
+import { bucketFull, dailyQuotaExceeded, handleBulkUpload } from './bulk-upload.ts'
 import { STATUS_CODES, graphError, newCall, type GraphCall } from './envelope.ts'
 import { handleJobAction, listJobs } from './job.ts'
 import { handleLogs } from './logs.ts'
@@ -31,6 +31,8 @@ export function routeGraph(ctx: EmulatorContext, ex: Exchange): Route | null {
     endpoint,
     handle: (fault) => {
       const call = newCall(ctx, ex, m[1] as 'v1.0' | 'beta', segments)
+      if (fault?.kind === 'bucket-full') return bucketFull(call, segments[4] ?? '', undefined)
+      if (fault?.kind === 'daily-quota') return dailyQuotaExceeded(call, fault.retryAfter ?? 3600)
       if (fault?.status) return statusFault(call, fault)
       const claims = authenticate(call)
       if (claims) dispatch(call, claims)

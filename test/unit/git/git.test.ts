@@ -6,6 +6,18 @@ import { InputError } from '../../../src/diagnostics.ts'
 import { GitError, createGit, createGitRunner, type GitRunner } from '../../../src/git/index.ts'
 import { createRepo, scratch } from './repo.ts'
 
+/** A repository of two commits, cloned with depth 1 as actions/checkout does: the base is not in the clone. */
+function shallowCloneOfTwoCommits(): { base: string; clone: string } {
+  const repo = createRepo()
+  repo.write('a.csv', 'Id\n1\n')
+  const base = repo.commit('base')
+  repo.write('a.csv', 'Id\n1\n2\n')
+  repo.commit('head')
+  const clone = path.join(scratch('shallow-'), 'clone')
+  execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.dir}`, clone])
+  return { base, clone }
+}
+
 async function inputError(promise: Promise<unknown>): Promise<InputError> {
   try {
     await promise
@@ -42,13 +54,7 @@ describe('resolveBase', () => {
   })
 
   test('in a shallow clone, the message tells to set fetch-depth: 0 or fetch the base', async () => {
-    const repo = createRepo()
-    repo.write('a.csv', 'Id\n1\n')
-    const base = repo.commit('base')
-    repo.write('a.csv', 'Id\n1\n2\n')
-    repo.commit('head')
-    const clone = path.join(scratch('shallow-'), 'clone')
-    execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.dir}`, clone])
+    const { base, clone } = shallowCloneOfTwoCommits()
     const git = createGit({ cwd: clone })
     const error = await inputError(
       git.resolveBase(base, `The pull request's base commit ${base.slice(0, 12)}`)
@@ -149,5 +155,52 @@ describe('createGitRunner', () => {
     expect(failure).toBeInstanceOf(GitError)
     expect((failure as GitError).exitCode).toBe(128)
     expect((failure as GitError).stderr).toContain('fatal')
+  })
+})
+
+describe('fetchCommit', () => {
+  const failingFetch =
+    (stderr: string, code?: string): GitRunner =>
+    async (args) => {
+      throw new GitError(args, code ? undefined : 128, stderr, code)
+    }
+
+  test('fetches one commit of origin by sha, and a remote-tracking name as the branch it tracks', async () => {
+    const { base, clone } = shallowCloneOfTwoCommits()
+    const git = createGit({ cwd: clone })
+    expect(await git.findCommit(base)).toBeUndefined()
+    expect(await git.fetchCommit(base)).toEqual({ sha: base })
+    expect(await git.findCommit(base)).toBe(base)
+    const seen: string[][] = []
+    const recording = createGit({
+      cwd: clone,
+      fetchRunner: async (args) => {
+        seen.push([...args])
+        return Buffer.from('')
+      }
+    })
+    await recording.fetchCommit('origin/main')
+    expect(seen).toEqual([['fetch', '--no-tags', '--depth=1', 'origin', 'main']])
+  })
+
+  test('says why it could not fetch: no credentials, a timeout, a URL with a password never repeated', async () => {
+    const repo = createRepo()
+    const fetchWith = (runner: GitRunner) =>
+      createGit({ cwd: repo.dir, fetchRunner: runner }).fetchCommit('main')
+    expect(
+      await fetchWith(
+        failingFetch("fatal: could not read Username for 'https://github.com': terminal prompts disabled")
+      )
+    ).toEqual({ problem: expect.stringContaining("'persist-credentials: false'") })
+    expect(await fetchWith(failingFetch('', 'ETIMEDOUT'))).toEqual({
+      problem: 'git fetch did not finish in 120 s'
+    })
+    const other = await fetchWith(
+      failingFetch('fatal: unable to access https://x:s3cret@example.com/r.git: boom')
+    )
+    expect(JSON.stringify(other)).not.toContain('s3cret')
+    await expect(
+      createGit({ cwd: repo.dir, fetchRunner: failingFetch('', 'x') }).fetchCommit('--upload-pack=evil')
+    ).rejects.toThrow('not a valid git ref')
   })
 })

@@ -87,10 +87,7 @@ describe('Graph client', () => {
   test('500, 502, 504 and network errors back off exponentially with jitter, bounded by max-retries', async () => {
     const { post, time } = setup(
       [
-        {
-          status: 500,
-          body: graphError('InternalServerError', "The bucket for synchronization job 'j' is full")
-        },
+        { status: 500, body: graphError('InternalServerError', 'An internal server error occurred.') },
         { status: 502 },
         'network-error',
         { status: 504 }
@@ -102,6 +99,21 @@ describe('Graph client', () => {
     expect(error).toMatchObject({ kind: 'exhausted', status: 504, attempts: 4 })
     expect(error.message).toBe('gave up after 4 attempts; last: 504')
     expect(time.slept).toEqual([500, 1000, 2000]) // random 0.5 × 1 s, 2 s, 4 s
+  })
+
+  test('the bucket-full 500 fails at once: the upload waits minutes, quick retries would spend the quota', async () => {
+    const { post, time } = setup(
+      [
+        {
+          status: 500,
+          body: graphError('InternalServerError', "The bucket for synchronization job 'j' is full")
+        }
+      ],
+      4
+    )
+    const error = (await post().catch((e: unknown) => e)) as GraphError
+    expect(error).toMatchObject({ kind: 'bucket-full', status: 500, attempts: 1 })
+    expect(time.slept).toEqual([])
   })
 
   test('a 401 refreshes the token once; a second 401 fails', async () => {

@@ -182,7 +182,8 @@ describe('the pull-request comment', () => {
     repo.write('mapping.yml', MAPPING)
     repo.write('hr/people.csv', csv(row('E1')))
     repo.commit('base')
-    const hostile = ['@octocat', '@org/team', 'https://evil.example', 'www.evil.example']
+    // Each within employeeId's 16 characters, so all four are valid joiners.
+    const hostile = ['@octocat', '@org/team', 'https://evil.io', 'www.evil.io']
     repo.write(
       'hr/people.csv',
       csv(
