@@ -43,6 +43,8 @@ import { renderSelectionNote, reviewDiagnostics } from './review/index.ts'
 import { findBase, reviewAgainstBase, type ReviewStage } from './review/stage.ts'
 import { runReconcile } from './reconcile/stage.ts'
 import { reconcileFixPlan } from './reconcile/fix.ts'
+import { prepareSchemaStage } from './mapping/schema-stage.ts'
+import { writeback, type WritebackResult } from './outcomes/writeback.ts'
 
 export interface RunDependencies {
   io: ActionIO
@@ -100,6 +102,13 @@ export async function run({ io, env, now, apply, signal }: RunDependencies): Pro
       context: { now, guid: randomUUID, random: Math.random },
       diagnostics: new DiagnosticFactory(active.rules)
     }
+    const schema = await prepareSchemaStage({
+      ...active,
+      mappings: groups.map((group) => group.mapping),
+      factory: planOptions.diagnostics,
+      io,
+      currentFile: scratch('schema.json')
+    })
     const plan = await io.group('🔎 Mapping and validating records', async () => {
       const built = await buildPlanOfGroups(groups, { ...planOptions, values: store })
       const totals = planTotals(built)
@@ -165,12 +174,14 @@ export async function run({ io, env, now, apply, signal }: RunDependencies): Pro
     let upload: UploadResult | undefined
     let session: GraphSession | undefined
     let outcomes: OutcomeStage | undefined
+    let written: WritebackResult | undefined
     if (active.apply && !gatesStop) {
       const deps = { ...apply, io, env, now: () => now().getTime(), ...(signal ? { signal } : {}) }
       upload = await applyPlan(sent, active.apply, {
         ...deps,
         journalFile: scratch('manifest.jsonl'),
-        onSession: (s) => (session = s)
+        onSession: (s) => (session = s),
+        preflight: schema.preflight
       })
       const staged = [...resumed, ...sentRecords(sent, upload)]
       if (!session && staged.length > 0) session = openSession(active.apply, deps)
@@ -191,8 +202,20 @@ export async function run({ io, env, now, apply, signal }: RunDependencies): Pro
             failedFilePath: scratch('failed.csv')
           })
         )
+      if (active.writeback && outcomes)
+        written = await writeback(
+          active.writeback,
+          outcomes.collected.outcomes,
+          [active.workspace, active.runnerTemp],
+          io
+        )
     }
 
+    // The schema check's findings are reported with the plan's (they point at the mapping file). When apply mode
+    // never reached the pre-flight (nothing to send, sign-in failed), schema-file still gives the offline check.
+    const schemaResult = (active.apply ? schema.result() : undefined) ?? schema.offline()
+    const withSchema = <P extends { diagnostics: Diagnostic[] }>(p: P): P =>
+      schemaResult ? { ...p, diagnostics: [...schemaResult.diagnostics, ...p.diagnostics] } : p
     await io.group('📝 Reporting', async () => {
       const reportFile = scratchPath(active, env, 'json')
       await writePlanReport(
@@ -207,9 +230,10 @@ export async function run({ io, env, now, apply, signal }: RunDependencies): Pro
         const written = await writeRequests(plan, active.requestsDir, [active.workspace, active.runnerTemp])
         io.info(`${plural(written.length, 'bulk request')} written to ${active.requestsDir}`)
       }
-      // Safety gates, then outcome failures and warnings: they win GitHub's per-severity annotation slots.
+      // Safety gates, the schema check, then outcome failures and warnings: they win GitHub's per-severity annotation slots.
       const diagnostics = [
         ...(stage?.review.gates.diagnostics ?? []),
+        ...(schemaResult?.diagnostics ?? []),
         ...(outcomes?.diagnostics ?? []),
         ...plan.diagnostics,
         ...(stage ? reviewDiagnostics(stage.review.diff) : [])
@@ -222,21 +246,28 @@ export async function run({ io, env, now, apply, signal }: RunDependencies): Pro
       const outcomeSection = outcomes
         ? `\n${outcomes.section({ detail: active.summaryDetail, repository: active.repository, budgetBytes: 400_000, reportFile })}`
         : ''
-      const summary = renderPlanSummary(sent, {
+      const schemaSection = schemaResult ? `\n${schemaResult.section}` : ''
+      const summary = renderPlanSummary(withSchema(sent), {
         detail: active.summaryDetail,
         repository: active.repository,
         reportFile,
-        budgetBytes: SUMMARY_BUDGET_BYTES - Buffer.byteLength(review) - Buffer.byteLength(outcomeSection),
+        budgetBytes:
+          SUMMARY_BUDGET_BYTES -
+          Buffer.byteLength(review) -
+          Buffer.byteLength(outcomeSection) -
+          Buffer.byteLength(schemaSection),
         ...(upload ? { upload } : {})
       })
       const cancelled = signal?.aborted ? cancelledNote(upload, reasonOf(signal)) : ''
-      if (!(await io.writeSummary(cancelled + summary + outcomeSection + review)))
+      if (!(await io.writeSummary(cancelled + summary + schemaSection + outcomeSection + review)))
         io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
       if (stage && active.review.comment) await commentOnPullRequest(stage, active, env, payload, io)
       const outputs = {
         ...planOutputs(sent, reportFile, upload),
         ...(stage ? reviewOutputs(stage) : {}),
-        ...(outcomes?.outputs ?? {})
+        ...(outcomes?.outputs ?? {}),
+        ...(schemaResult?.outputs ?? {}),
+        ...(written?.outputs ?? {})
       }
       for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
       const gate = gatesStop ? stage?.review.gates.diagnostics.find((d) => d.severity === 'error') : undefined
@@ -244,7 +275,9 @@ export async function run({ io, env, now, apply, signal }: RunDependencies): Pro
         ? cancelledReason(upload, reasonOf(signal), scratch('manifest.jsonl'))
         : gate
           ? `Nothing was sent: ${gate.message}`
-          : (failureReason(planTotals(plan), active.failOn, upload) ?? outcomes?.failureReason)
+          : (failureReason(planTotals(withSchema(plan)), active.failOn, upload) ??
+            outcomes?.failureReason ??
+            written?.failure)
       if (reason) io.setFailed(reason)
     })
   } catch (error) {

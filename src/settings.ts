@@ -55,6 +55,10 @@ export interface Settings {
   review: ReviewSettings
   /** Mode reconcile: the Entra users compared (an OData filter) and the finding classes that fail the step. */
   reconcile: ReconcileSettings
+  /** schema-file: workspace-relative path of the job's synchronization schema exported as JSON. */
+  schemaFile: string | undefined
+  /** writeback-file: absolute path of the CSV for the HR system (apply mode), and which records it holds. */
+  writeback: { file: string; records: 'changed' | 'all' } | undefined
 }
 
 export interface SourceSetting {
@@ -193,6 +197,22 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
   if (previousReport && mode !== 'report')
     fail(`Input 'previous-report' is read only in mode report; remove it.`)
 
+  const schemaInput = input('schema-file')
+  const schemaFile = schemaInput ? insideWorkspace('schema-file', schemaInput, workspace, fail) : undefined
+  const writebackInput = input('writeback-file')
+  const writebackRecords = oneOf(input, 'writeback-records', ['changed', 'all'] as const, 'changed', fail)
+  const writeback = writebackInput
+    ? {
+        file: path.resolve(
+          workspace,
+          insideWorkspace('writeback-file', writebackInput, workspace, fail, runnerTemp)
+        ),
+        records: writebackRecords
+      }
+    : undefined
+  if (writeback && mode !== 'apply')
+    fail(`Input 'writeback-file' needs mode apply (it lists what Entra did).`)
+
   const repository = {
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     repo: env.GITHUB_REPOSITORY || '',
@@ -230,7 +250,9 @@ export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settin
     resumeFrom,
     previousReport,
     review: readReviewSettings(input, fail),
-    reconcile: readReconcileSettings(input, mode, fail)
+    reconcile: readReconcileSettings(input, mode, fail),
+    schemaFile,
+    writeback
   }
 
   if (problems.length > 0) {

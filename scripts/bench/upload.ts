@@ -9,6 +9,11 @@ import path from 'node:path'
 import { startEmulator, type EmulatorOptions } from '../../test/emulator/index.ts'
 import { emulatorRunOptions, runAction } from '../../test/helpers/run-action.ts'
 import { BENCH_MAPPING, generateHrCsv } from './generate.ts'
+import { resolveConfig } from '../../test/emulator/config.ts'
+
+const CUSTOM = [
+  ...BENCH_MAPPING.matchAll(/^ {2}(urn:ietf:params:scim:schemas:extension:contoso:[^:]+:User:\w+):/gm)
+].map((m) => m[1] as string)
 
 export interface UploadMeasurement {
   label: string
@@ -29,8 +34,12 @@ async function measure(
 ): Promise<UploadMeasurement> {
   const emulator = await startEmulator({
     deterministic: false,
-    // No processing cycle during the run: the benchmark measures the upload, not the emulator's cycle.
-    processing: { delayMs: 3_600_000 },
+    // No processing cycle during the run: the benchmark measures the upload, not the emulator's cycle. The app
+    // lists the mapping's custom attributes, as the schema check requires before an upload.
+    processing: {
+      delayMs: 3_600_000,
+      sourceAttributes: [...resolveConfig().processing.sourceAttributes, ...CUSTOM]
+    },
     ...emulatorOptions,
     graph: { queueCapacity: 10_000_000, ...emulatorOptions.graph }
   })

@@ -13,9 +13,9 @@ import { plural } from '../report/markdown.ts'
 import { decodeClaims, type CredentialKind, type CredentialLike } from '../graph/auth.ts'
 import { ApplyStop } from '../graph/errors.ts'
 import { logPermissionProblem, rolesOf } from '../graph/log-permissions.ts'
-import type { FetchLike } from '../graph/http.ts'
+import type { FetchLike, GraphClient } from '../graph/http.ts'
 import { createPacer } from '../graph/pacer.ts'
-import { checkJob } from '../graph/provisioning.ts'
+import { checkJob, type JobTarget } from '../graph/provisioning.ts'
 import {
   notStarted,
   uploadPlan,
@@ -39,6 +39,8 @@ export interface ApplyDependencies {
   credentialOptions?: TokenCredentialOptions
   /** Receives the signed-in session, so the log poll after the upload reuses it (no second sign-in). */
   onSession?: (session: GraphSession) => void
+  /** More pre-flight checks after the job's (the mapping against the job's schema); an ApplyStop stops the upload. */
+  preflight?: (client: GraphClient, target: JobTarget) => Promise<void>
   /** SIGINT/SIGTERM: stop sending, keep the answers of calls in flight (within CANCEL_GRACE_MS), return. */
   signal?: AbortSignal
   /** Where the manifest journal goes (JSON Lines, one line per answer, flushed as it arrives). */
@@ -83,6 +85,7 @@ export async function applyPlan(
       const check = await checkJob(client, target, roles)
       for (const warning of check.warnings) io.warn(warning)
       if (check.code) io.info(`Provisioning job ${settings.jobId}: ${check.code}.`)
+      await deps.preflight?.(client, target)
     })
 
     if (deps.signal?.aborted) throw new Cancelled(reasonOf(deps.signal))

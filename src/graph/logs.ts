@@ -51,6 +51,8 @@ export interface LogEntry {
   targetId: string | undefined
   /** targetIdentity.details.UserPrincipalName: the UPN Entra holds for the user after this entry. */
   userPrincipalName: string | undefined
+  /** `mail` among the Entra attributes an export step of this entry wrote, when it wrote one (for writeback). */
+  mail?: string | undefined
 }
 
 /** Terminal statuses: the record is done. Unknown statuses count as terminal too (an answer came). */
@@ -77,6 +79,7 @@ export function parseLogEntry(raw: unknown): LogEntry | undefined {
   const steps = Array.isArray(r.provisioningSteps) ? r.provisioningSteps.map(obj) : []
   let skipReason: string | undefined
   let warningText: string | undefined
+  let mail: string | undefined
   const skips: SkippedValue[] = []
   for (const step of steps) {
     const details = obj(step.details)
@@ -91,6 +94,7 @@ export function parseLogEntry(raw: unknown): LogEntry | undefined {
     if (str(details['Scoping filter evaluation passed'])?.toLowerCase() === 'false')
       skipReason ??= 'out of scope'
     if (status === 'warning') warningText ??= str(step.description)
+    if (str(step.provisioningStepType)?.toLowerCase() === 'export') mail ??= str(details.mail) || undefined
   }
   let accountEnabled: LogEntry['accountEnabled']
   const setProperties: string[] = []
@@ -120,7 +124,8 @@ export function parseLogEntry(raw: unknown): LogEntry | undefined {
     warningText,
     accountEnabled,
     targetId: str(target.id) || undefined,
-    userPrincipalName: str(obj(target.details).UserPrincipalName) || undefined
+    userPrincipalName: str(obj(target.details).UserPrincipalName) || undefined,
+    mail
   }
 }
 

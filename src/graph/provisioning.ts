@@ -22,7 +22,7 @@ export interface JobCheck {
   warnings: string[]
 }
 
-function jobPath(target: JobTarget): string {
+export function jobPath(target: JobTarget): string {
   return `/servicePrincipals/${encodeURIComponent(target.servicePrincipalId)}/synchronization/jobs/${encodeURIComponent(target.jobId)}`
 }
 

@@ -28,6 +28,8 @@ export interface MappedAttribute {
   expression: ParsedExpression
   /** Where the expression text starts in the mapping file. */
   position: Position
+  /** Where the attribute name (the key) is in the mapping file. */
+  keyPosition: Position
   /** Finds the mapping-file position of a character offset of the expression. */
   positionOf(offset: number): Position
 }
@@ -191,6 +193,7 @@ export function loadMapping(text: string, file: string): Mapping {
         target: parsed.target,
         expression: result.expression,
         position: positionOf(0),
+        keyPosition: at(keyOffset),
         positionOf
       })
     }

@@ -15,6 +15,8 @@ export interface Folded {
   /** From the last entry that names the target user. */
   targetId: string | undefined
   userPrincipalName: string | undefined
+  /** From the last entry whose export wrote `mail`. */
+  mail: string | undefined
 }
 
 /** The record's entries in the order the service wrote them (see `changeOrder` and `entryOrder`). */
@@ -78,11 +80,13 @@ export function foldEntries(entries: readonly LogEntry[]): Folded | undefined {
   }
   let targetId: string | undefined
   let userPrincipalName: string | undefined
+  let mail: string | undefined
   for (const entry of ordered) {
+    if (entry.mail !== undefined) mail = entry.mail
     if (entry.targetId !== undefined) targetId = entry.targetId
     if (entry.userPrincipalName !== undefined) userPrincipalName = entry.userPrincipalName
   }
-  return { decisive, unhealed: unhealedSkips(ordered), targetId, userPrincipalName }
+  return { decisive, unhealed: unhealedSkips(ordered), targetId, userPrincipalName, mail }
 }
 
 interface Pending extends SkippedValue {

@@ -52,6 +52,8 @@ export interface RecordOutcome extends SentRecord {
   targetId?: string
   /** The userPrincipalName Entra holds for the user (targetIdentity.details), when the logs name one. */
   userPrincipalName?: string
+  /** The mail an export step wrote, when the logs show one (for writeback; personal data). */
+  mail?: string
 }
 
 /** The outcome an entry stands for. Unknown statuses are a warning, unknown actions of a success an update. */
@@ -121,6 +123,7 @@ export function toOutcome(
   if (entry.cycleId !== undefined) out.cycleId = entry.cycleId
   if (folded.targetId !== undefined) out.targetId = folded.targetId
   if (folded.userPrincipalName !== undefined) out.userPrincipalName = folded.userPrincipalName
+  if (folded.mail !== undefined) out.mail = folded.mail
   if (outcome === 'failed') {
     out.errorCode = entry.errorCode ?? 'Unknown'
     if (entry.reason !== undefined) out.reason = entry.reason

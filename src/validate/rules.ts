@@ -72,6 +72,16 @@ export const RULES = {
   'object-ignored': {
     severity: 'notice',
     description: 'The mapping returned IgnoreObjectFlow for this record, so it is not sent.'
+  },
+  'schema-unknown-attribute': {
+    severity: 'error',
+    description:
+      "The mapping sends an attribute that is not in the provisioning app's API attribute list (schema-file or apply mode); in apply mode nothing is sent."
+  },
+  'schema-unmapped-attribute': {
+    severity: 'warning',
+    description:
+      'The mapping sends an attribute that no attribute mapping of the provisioning app uses: Entra ignores it.'
   }
 } as const satisfies Record<string, RuleInfo>
 

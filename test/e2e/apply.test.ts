@@ -10,6 +10,7 @@ import { cpSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts'
+import { resolveConfig } from '../emulator/config.ts'
 import { emulatorRunOptions, runAction, type ActionRun } from '../helpers/run-action.ts'
 
 const examples = path.join(import.meta.dirname, '..', '..', 'examples')
@@ -160,7 +161,16 @@ describe('apply mode end to end', () => {
   })
 
   test('records with errors are never sent', async () => {
-    const emu = await start()
+    // The fixture's mapping sends a custom HireDate: the app lists and maps it, or the schema check stops the upload.
+    const hireDate = 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User:HireDate'
+    const { sourceAttributes, mapping } = resolveConfig().processing
+    const emu = await start({
+      processing: {
+        delayMs: 60_000,
+        sourceAttributes: [...sourceAttributes, hireDate],
+        mapping: [...mapping, { source: hireDate, target: 'employeeHireDate' }]
+      }
+    })
     const { run, report } = await apply(emu, { 'fail-on': 'never' }, { workspace: fixtures })
     expect(run.exitCode).toBe(0)
     expectAccounted(emu, report, run)

@@ -188,6 +188,26 @@ describe('processing cycles', () => {
     expect(last(e, 'E1').provisioningSteps[0]!.details.IgnoredAttributes).toBe(`${acme}:Shoe`)
   })
 
+  it('finds the source directory through the rule, not its position; expression mappings are not read as attributes', async () => {
+    const e = await start()
+    const schemaPath = `/beta/servicePrincipals/${e.servicePrincipalId}/synchronization/jobs/${e.jobId}/schema`
+    const schema = (await graph(e, 'GET', schemaPath)).json
+    schema.directories.reverse()
+    const mappings = schema.synchronizationRules[0].objectMappings[0].attributeMappings
+    const title = mappings.find((m: { targetAttributeName: string }) => m.targetAttributeName === 'jobTitle')
+    // A Function whose name is also a source attribute's: the emulator must not take it for a direct mapping.
+    title.source = {
+      expression: 'title([displayName])',
+      name: 'title',
+      type: 'Function',
+      parameters: [{ key: 'source', value: { name: 'displayName', type: 'Attribute', parameters: [] } }]
+    }
+    expect((await graph(e, 'PUT', schemaPath, { body: schema })).status).toBe(204)
+    await uploadAndProcess(e, [scimUser('E1', { title: 'Engineer' })])
+    expect(user(e, 'E1')).toMatchObject({ userPrincipalName: expect.any(String) })
+    expect(user(e, 'E1')).not.toHaveProperty('jobTitle')
+  })
+
   it('a manager not in the tenant: the entry stays a success with a skip step naming the property', async () => {
     const e = await start()
     await uploadAndProcess(e, [scimUser('C1', { [ENTERPRISE]: { manager: { value: 'X404' } } })])

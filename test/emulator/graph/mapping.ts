@@ -7,7 +7,10 @@ import type { UserValue } from './directory.ts'
  * synchronization rule holds the attribute mappings and the scoping filter, and its API directory lists
  * the source attributes. A payload attribute is applied only when it is both in that list and mapped.
  */
+// [Inf] The names of the API source directory and of the Entra directory in an API2AAD schema are not in Graph's
+// reference; clients must find the source through the rule's sourceDirectoryName, as readSchemaRules does.
 const API_DIRECTORY = 'API'
+const TARGET_DIRECTORY = 'Azure Active Directory'
 const SOURCE_OBJECT = 'User'
 
 export function buildSchema(config: EmulatorConfig, jobId: string, version: string): Record<string, unknown> {
@@ -32,12 +35,15 @@ export function buildSchema(config: EmulatorConfig, jobId: string, version: stri
         id: config.templateId,
         name: config.templateId,
         editable: true,
+        metadata: [],
+        priority: 1,
         sourceDirectoryName: API_DIRECTORY,
-        targetDirectoryName: 'Azure Active Directory',
+        targetDirectoryName: TARGET_DIRECTORY,
         objectMappings: [
           {
             enabled: true,
             flowTypes: 'Add, Update, Delete',
+            metadata: [],
             name: 'Provision API User',
             sourceObjectName: SOURCE_OBJECT,
             targetObjectName: 'User',
@@ -75,7 +81,14 @@ export function buildSchema(config: EmulatorConfig, jobId: string, version: stri
         name: API_DIRECTORY,
         objects: [{ name: SOURCE_OBJECT, attributes: config.processing.sourceAttributes.map(attr) }]
       },
-      { id: 'aad', name: 'Azure Active Directory', objects: [{ name: 'User', attributes: [] }] }
+      {
+        id: 'aad',
+        name: TARGET_DIRECTORY,
+        // The Entra side lists the user properties the mappings write (the real list is longer).
+        objects: [
+          { name: 'User', attributes: [...new Set(config.processing.mapping.map((m) => m.target))].map(attr) }
+        ]
+      }
     ]
   }
 }
@@ -89,22 +102,35 @@ export interface SchemaRules {
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 const obj = (v: unknown): Record<string, unknown> => (isObject(v) ? v : {})
 
-/** Reads mappings, scoping and source attributes back from a (possibly client-written) schema. */
+/**
+ * Reads mappings, scoping and source attributes back from a (possibly client-written) schema: the rule's source
+ * directory and the enabled object mapping of its User object. Only direct (`Attribute`) mappings are evaluated;
+ * expression (`Function`) and `Constant` mappings are not, so their targets are left alone [Inf: emulator limit].
+ */
 export function readSchemaRules(schema: Record<string, unknown>): SchemaRules {
-  const api =
+  const rule = obj(arr(schema.synchronizationRules)[0])
+  const objectMapping = obj(
+    arr(rule.objectMappings)
+      .map(obj)
+      .find((m) => m.sourceObjectName === SOURCE_OBJECT && m.enabled !== false)
+  )
+  const api = obj(
     arr(schema.directories)
       .map(obj)
-      .find((d) => d.name === API_DIRECTORY) ?? obj(arr(schema.directories)[0])
+      .find((d) => d.name === rule.sourceDirectoryName)
+  )
   const sourceAttributes = new Set(
     arr(api.objects)
-      .flatMap((o) => arr(obj(o).attributes))
+      .map(obj)
+      .filter((o) => o.name === objectMapping.sourceObjectName)
+      .flatMap((o) => arr(o.attributes))
       .map((a) => String(obj(a).name ?? ''))
   )
-  const objectMapping = obj(arr(obj(arr(schema.synchronizationRules)[0]).objectMappings)[0])
   const mappings = arr(objectMapping.attributeMappings).flatMap((raw): MappingRule[] => {
     const m = obj(raw)
     const source = obj(m.source).name
-    if (typeof source !== 'string' || typeof m.targetAttributeName !== 'string') return []
+    const direct = (obj(m.source).type ?? 'Attribute') === 'Attribute'
+    if (!direct || typeof source !== 'string' || typeof m.targetAttributeName !== 'string') return []
     return [
       {
         source,

@@ -183,6 +183,16 @@ function importedValues(data: Record<string, unknown>): Record<string, string> {
 const show = (v: UserValue | undefined): string | null =>
   v === undefined || v === null ? null : typeof v === 'boolean' ? (v ? 'True' : 'False') : v
 
+/** The attributes a create wrote, as an export step's details (string values; nulls left out). */
+function writtenAttributes(desired: Record<string, UserValue>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(desired)) {
+    const shown = show(value)
+    if (shown !== null && key !== 'manager') out[key] = shown
+  }
+  return out
+}
+
 function fail(
   o: Outcome,
   failing: ProvisioningStep,
@@ -351,7 +361,8 @@ function processRecord(
       'export',
       'success',
       `User '${externalId}' was created in Microsoft Entra ID`,
-      { ReportableIdentifier: externalId }
+      // The capture's export step lists the Entra attributes it wrote, by their Entra names.
+      { ReportableIdentifier: externalId, ...writtenAttributes(desired) }
     )
     o.modified = Object.keys(desired)
       .sort()
