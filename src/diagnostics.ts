@@ -40,6 +40,11 @@ export class InputError extends Error {
 
 /** `file:line:column: message`, the form compilers and editors understand. */
 export function formatLocation(d: Diagnostic): string {
-  const where = [d.file, d.line, d.column].filter((part) => part !== undefined).join(':')
+  const where = formatWhere(d)
   return where ? `${where}: ${d.message}` : d.message
+}
+
+/** `file:line:column`, as far as the diagnostic has them ('' when it has none). */
+export function formatWhere(d: Diagnostic): string {
+  return [d.file, d.line, d.column].filter((part) => part !== undefined).join(':')
 }

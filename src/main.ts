@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { ActionIO } from './actions-io.ts'
 import { applyPlan, type ApplyDependencies } from './apply/apply.ts'
 import type { UploadResult } from './apply/upload.ts'
-import { InputError, formatLocation, type Diagnostic } from './diagnostics.ts'
+import { InputError, formatWhere, type Diagnostic } from './diagnostics.ts'
 import { confinePath } from './confine.ts'
 import { DEFAULT_MAPPING, DEFAULT_MAPPING_NAME } from './mapping/default-mapping.ts'
 import { loadMapping, type Mapping } from './mapping/load.ts'
@@ -19,7 +19,7 @@ import { selectAnnotations } from './report/annotations.ts'
 import { failureReason } from './report/exit-status.ts'
 import { plural } from './report/markdown.ts'
 import { planOutputs } from './report/outputs.ts'
-import { writePlanReport } from './report/report-file.ts'
+import { writePlanReport, writeStoppedReport } from './report/report-file.ts'
 import { planTotals, renderPlanSummary, renderStoppedSummary } from './report/summary.ts'
 import { readSettings, type Settings } from './settings.ts'
 import { secretValues } from './secret-inputs.ts'
@@ -238,7 +238,18 @@ export async function run({ io, env, now, apply, signal }: RunDependencies): Pro
         ...plan.diagnostics,
         ...(stage ? reviewDiagnostics(stage.review.diff) : [])
       ]
-      for (const annotation of selectAnnotations(diagnostics, active.maxAnnotations)) io.annotate(annotation)
+      const gate = gatesStop ? stage?.review.gates.diagnostics.find((d) => d.severity === 'error') : undefined
+      const reason = signal?.aborted
+        ? cancelledReason(upload, reasonOf(signal), scratch('manifest.jsonl'))
+        : gate
+          ? `Nothing was sent: ${gate.message}`
+          : (failureReason(planTotals(withSchema(plan)), active.failOn, upload) ??
+            outcomes?.failureReason ??
+            written?.failure)
+      for (const annotation of selectAnnotations(diagnostics, active.maxAnnotations, {
+        failing: reason !== undefined
+      }))
+        io.annotate(annotation)
       const selection = stage?.selection
         ? renderSelectionNote(stage.selection, active.review.changedOnly)
         : ''
@@ -270,18 +281,10 @@ export async function run({ io, env, now, apply, signal }: RunDependencies): Pro
         ...(written?.outputs ?? {})
       }
       for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
-      const gate = gatesStop ? stage?.review.gates.diagnostics.find((d) => d.severity === 'error') : undefined
-      const reason = signal?.aborted
-        ? cancelledReason(upload, reasonOf(signal), scratch('manifest.jsonl'))
-        : gate
-          ? `Nothing was sent: ${gate.message}`
-          : (failureReason(planTotals(withSchema(plan)), active.failOn, upload) ??
-            outcomes?.failureReason ??
-            written?.failure)
       if (reason) io.setFailed(reason)
     })
   } catch (error) {
-    await reportFailure(error, io, settings)
+    await reportFailure(error, io, settings, env, now)
   } finally {
     values?.dispose()
   }
@@ -420,21 +423,51 @@ function scratchPath(settings: Settings, env: NodeJS.ProcessEnv, extension: stri
   return path.join(settings.runnerTemp, `entra-hr-sync-${step}.${extension}`)
 }
 
-/** Input problems are annotated where they are and summarized; anything else is one line, never a stack trace. */
-async function reportFailure(error: unknown, io: ActionIO, settings: Settings | undefined): Promise<void> {
+/**
+ * Input problems are annotated where they are, summarized and written to a report (whose path and error count are
+ * outputs, so later steps can react); anything else is one line, never a stack trace. The failure line is an error
+ * annotation too, so it counts against GitHub's 10 and does not repeat an annotated problem.
+ */
+async function reportFailure(
+  error: unknown,
+  io: ActionIO,
+  settings: Settings | undefined,
+  env: NodeJS.ProcessEnv,
+  now: () => Date
+): Promise<void> {
   if (error instanceof InputError) {
     const diagnostics: readonly Diagnostic[] = error.diagnostics
-    for (const annotation of selectAnnotations(diagnostics, settings?.maxAnnotations ?? 10))
+    const located = diagnostics.filter((d) => d.file !== undefined)
+    const unlocated = diagnostics.filter((d) => d.file === undefined)
+    for (const annotation of selectAnnotations(located, settings?.maxAnnotations ?? 10, { failing: true }))
       io.annotate(annotation)
+    const detail = settings?.summaryDetail ?? 'ids'
     await io.writeSummary(
       renderStoppedSummary(diagnostics, {
-        detail: settings?.summaryDetail ?? 'ids',
+        detail,
         repository: settings?.repository ?? { serverUrl: '', repo: '', sha: '' }
       })
     )
-    const first = diagnostics[0]
-    const more = diagnostics.length > 1 ? ` (and ${plural(diagnostics.length - 1, 'more problem')})` : ''
-    io.setFailed(`${first ? formatLocation(first) : error.message}${more}`)
+    const temp = settings?.runnerTemp ?? env.RUNNER_TEMP
+    if (temp) {
+      const step = (env.GITHUB_ACTION || 'local').replace(/[^\w.-]/g, '_')
+      const reportFile = path.join(temp, `entra-hr-sync-${step}.json`)
+      await writeStoppedReport(reportFile, diagnostics, { generatedAt: now(), detail })
+      io.setOutput('report-file', reportFile)
+    }
+    io.setOutput('errors', String(diagnostics.filter((d) => d.severity === 'error').length))
+    const first = unlocated[0] ?? located[0]
+    const others = diagnostics.length - 1
+    const more =
+      others > 0 ? ` (and ${plural(others, 'more problem')}: see the annotations and the job summary)` : ''
+    // A located problem is already an annotation on its line: the failure line points at it instead of repeating it.
+    const head =
+      first === undefined
+        ? error.message
+        : first.file === undefined
+          ? first.message
+          : `The run stopped before reading any record: see the error at ${formatWhere(first)}`
+    io.setFailed(`${head}${more}`)
     return
   }
   const message = error instanceof Error ? error.message : String(error)

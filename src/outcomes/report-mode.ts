@@ -52,7 +52,7 @@ export async function runReportMode(options: ReportModeOptions): Promise<void> {
       options.runnerTemp
     ])
     io.info(
-      `${options.previousReport}: a ${read.mode} run of ${read.generatedAt ?? 'unknown date'}, ${plural(read.sent.length, 'record')} staged.`
+      `${options.previousReport}: ${/^[aeiou]/i.test(read.mode) ? 'an' : 'a'} ${read.mode} run of ${read.generatedAt ?? 'unknown date'}, ${plural(read.sent.length, 'record')} staged.`
     )
     return read
   })
@@ -114,7 +114,10 @@ export async function runReportMode(options: ReportModeOptions): Promise<void> {
       : ''
     if (!(await io.writeSummary(head.join('\n') + section + tail.join('\n'))))
       io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
-    for (const annotation of selectAnnotations(stage?.diagnostics ?? [], options.maxAnnotations))
+    const reason = stopped ?? stage?.failureReason
+    for (const annotation of selectAnnotations(stage?.diagnostics ?? [], options.maxAnnotations, {
+      failing: reason !== undefined
+    }))
       io.annotate(annotation)
     const outputs: Record<string, string> = {
       'report-file': options.reportFile,
@@ -122,7 +125,6 @@ export async function runReportMode(options: ReportModeOptions): Promise<void> {
       ...(stage?.outputs ?? {})
     }
     for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
-    const reason = stopped ?? stage?.failureReason
     if (reason) io.setFailed(reason)
   })
 }

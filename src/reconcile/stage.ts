@@ -128,7 +128,11 @@ export async function runReconcile(context: ReconcileContext): Promise<void> {
     const rows = await writeFindingsCsv(context.csvFile, comparison, detail)
     io.info(`JSON report: ${context.reportFile}; findings CSV (${plural(rows, 'row')}): ${context.csvFile}`)
     const diagnostics = [...reconcileDiagnostics(comparison), ...plan.diagnostics]
-    for (const annotation of selectAnnotations(diagnostics, settings.maxAnnotations)) io.annotate(annotation)
+    const reason = reconcileFailure(comparison, failOn)
+    for (const annotation of selectAnnotations(diagnostics, settings.maxAnnotations, {
+      failing: reason !== undefined
+    }))
+      io.annotate(annotation)
     const summary = renderReconcileSummary(comparison, {
       detail,
       repository: settings.repository,
@@ -141,7 +145,6 @@ export async function runReconcile(context: ReconcileContext): Promise<void> {
     if (!(await io.writeSummary(summary))) io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
     const outputs = { 'report-file': context.reportFile, ...reconcileOutputs(comparison, context.csvFile) }
     for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
-    const reason = reconcileFailure(comparison, failOn)
     if (reason) io.setFailed(reason)
   })
 }

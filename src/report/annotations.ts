@@ -21,14 +21,24 @@ export interface Annotation {
  * `diagnostics` must already be in order of importance within a severity (the plan sorts by file and line).
  * Messages are the public ones: externalId, file and line, never the `detail` value.
  */
-export function selectAnnotations(diagnostics: readonly Diagnostic[], maxPerSeverity: number): Annotation[] {
+export function selectAnnotations(
+  diagnostics: readonly Diagnostic[],
+  maxPerSeverity: number,
+  options: { failing?: boolean } = {}
+): Annotation[] {
   const cap = Math.max(0, Math.min(maxPerSeverity, ANNOTATIONS_PER_SEVERITY))
   const chosen: Annotation[] = []
   let left = 0
   for (const severity of ['error', 'warning', 'notice'] as const) {
     const ofSeverity = diagnostics.filter((d) => d.severity === severity)
+    // The step's failure line (core.setFailed) is an error annotation too: it takes one of the error slots.
     // Keep one notice slot for the "more in the summary" line when anything is left out.
-    const room = severity === 'notice' && left + ofSeverity.length > cap ? cap - 1 : cap
+    const room =
+      severity === 'error' && options.failing
+        ? cap - 1
+        : severity === 'notice' && left + ofSeverity.length > cap
+          ? cap - 1
+          : cap
     const shown = ofSeverity.slice(0, Math.max(0, room))
     left += ofSeverity.length - shown.length
     chosen.push(...shown.map(toAnnotation))

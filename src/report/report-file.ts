@@ -4,7 +4,7 @@
  * records.
  */
 import { createWriteStream } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { once } from 'node:events'
 import type { Diagnostic } from '../diagnostics.ts'
@@ -111,6 +111,28 @@ async function writeList<T>(
     for (let i = start; i < Math.min(items.length, start + CHUNK); i++) lines.push(render(items[i] as T, i))
     await write((start === 0 ? '\n    ' : ',\n    ') + lines.join(',\n    '))
   }
+}
+
+/**
+ * The report of a run that stopped before reading any record (a mapping or input error): the problems, so a later
+ * step (`if: always()`) can read why, as it reads a full report.
+ */
+export async function writeStoppedReport(
+  file: string,
+  diagnostics: readonly Diagnostic[],
+  context: ReportContext
+): Promise<void> {
+  const count = (severity: Diagnostic['severity']): number =>
+    diagnostics.filter((d) => d.severity === severity).length
+  const report = {
+    version: REPORT_VERSION,
+    mode: 'stopped',
+    generatedAt: context.generatedAt.toISOString(),
+    totals: { errors: count('error'), warnings: count('warning'), notices: count('notice') },
+    diagnostics: diagnostics.map((d) => publicDiagnostic(d, context.detail))
+  }
+  await mkdir(path.dirname(file), { recursive: true })
+  await writeFile(file, JSON.stringify(report, null, 2) + '\n', 'utf8')
 }
 
 /** Values (`detail`) stay out of the report unless the user opted in: report files travel as artifacts. */

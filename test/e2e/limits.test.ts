@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test } from '@jest/globals'
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { resolveConfig } from '../emulator/config.ts'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.ts'
 import { emulatorRunOptions, runAction } from '../helpers/run-action.ts'
 
@@ -68,8 +69,19 @@ function bulkStatuses(emu: Emulator): Record<string, number> {
   return emu.inspect().counters.byEndpoint['graph.bulkUpload']?.byStatus ?? {}
 }
 
+/** The app lists and maps the custom Notes attribute, or the schema check would stop the upload. */
 async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator({ deterministic: false, processing: { delayMs: 60_000 }, ...options })
+  const { sourceAttributes, mapping } = resolveConfig().processing
+  emulator = await startEmulator({
+    deterministic: false,
+    ...options,
+    processing: {
+      delayMs: 60_000,
+      ...options.processing,
+      sourceAttributes: [...sourceAttributes, `${NOTES}:Notes`],
+      mapping: [...mapping, { source: `${NOTES}:Notes`, target: 'extension_notes' }]
+    }
+  })
   return emulator
 }
 

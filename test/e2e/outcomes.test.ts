@@ -298,6 +298,7 @@ describe('outcomes end to end', () => {
     const second = await run(emu, workspace, literal(report))
     expect(second.run.stderr).toBe('')
     expect(second.report.mode).toBe('report')
+    expect(second.run.stdout).toMatch(/: an apply run of \S+, 10 records staged\./)
     expect(second.report.outcomes.totals).toMatchObject({ created: 10, 'not-seen': 0, failed: 0 })
     expect(second.run.exitCode).toBe(0)
     expect(second.run.outputs).toMatchObject({ created: '10', 'not-seen': '0', 'failed-ids': '' })
