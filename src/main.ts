@@ -437,9 +437,10 @@ async function reportFailure(
 ): Promise<void> {
   if (error instanceof InputError) {
     const diagnostics: readonly Diagnostic[] = error.diagnostics
-    const located = diagnostics.filter((d) => d.file !== undefined)
-    const unlocated = diagnostics.filter((d) => d.file === undefined)
-    for (const annotation of selectAnnotations(located, settings?.maxAnnotations ?? 10, { failing: true }))
+    // The first problem without a place becomes the failure line; every other problem is an annotation.
+    const first = diagnostics.find((d) => d.file === undefined) ?? diagnostics[0]
+    const annotated = diagnostics.filter((d) => d !== first || d.file !== undefined)
+    for (const annotation of selectAnnotations(annotated, settings?.maxAnnotations ?? 10, { failing: true }))
       io.annotate(annotation)
     const detail = settings?.summaryDetail ?? 'ids'
     await io.writeSummary(
@@ -456,7 +457,6 @@ async function reportFailure(
       io.setOutput('report-file', reportFile)
     }
     io.setOutput('errors', String(diagnostics.filter((d) => d.severity === 'error').length))
-    const first = unlocated[0] ?? located[0]
     const others = diagnostics.length - 1
     const more =
       others > 0 ? ` (and ${plural(others, 'more problem')}: see the annotations and the job summary)` : ''

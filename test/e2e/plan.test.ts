@@ -180,7 +180,9 @@ describe('plan mode stops before any row on bad input', () => {
       properties: { file: 'mapping.yml', title: 'mapping-unknown-column' }
     })
     expect(bad.summary).toContain('stopped')
-    expect(bad.outputs).toEqual({})
+    // Later steps can still react: the error count and a report listing the problems.
+    expect(Object.keys(bad.outputs).sort()).toEqual(['errors', 'report-file'])
+    expect(Number(bad.outputs.errors)).toBeGreaterThan(0)
   })
 
   test('a bad input names the input and its allowed values', async () => {
@@ -262,6 +264,8 @@ describe('several sources, each with its mapping', () => {
       inputs: { sources: '- files: hr/*.csv\n  mapping: mapping.yml\n- files: hr/employees.csv' }
     })
     expect(run.exitCode).toBe(1)
-    expect(run.stdout).toMatch(/hr\/employees\.csv: Input 'sources': this file is matched by sources 1 and 2/)
+    expect(run.stdout).toMatch(
+      /::error [^:]*file=hr\/employees\.csv[^:]*::Input 'sources': this file is matched by sources 1 and 2/
+    )
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { call } from './test-helpers.ts'
@@ -67,8 +67,16 @@ describe('npm run emulator', () => {
     )
     expect(conf.status).toBe(200)
 
+    // The printed command runs the bundled action in apply mode against this emulator, end to end.
+    const command = out.split('\n').find((line) => line.startsWith('cd ') && line.includes('dist/index.js'))
+    expect(command).toBeDefined()
+    const action = spawnSync('bash', ['-c', command as string], { encoding: 'utf8', timeout: 60_000 })
+    expect(action.status).toBe(0)
+    expect(action.stdout).toContain('Signed in')
+    expect(action.stdout).toMatch(/10 records: 10 created/)
+
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
     child.kill('SIGINT')
     expect(await exited).toBe(0)
-  })
+  }, 90_000)
 })

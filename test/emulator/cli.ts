@@ -4,6 +4,7 @@
  * without one the CLI runs on the wall clock (`deterministic: false`) so cycles happen by themselves.
  */
 import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { startEmulator, type EmulatorOptions } from './index.ts'
 
 const file = process.argv[2]
@@ -21,8 +22,22 @@ console.log(
 )
 console.log('\nEnvironment variables and action inputs:')
 for (const [k, v] of env) console.log(`${k}=${v}`)
-console.log('\nRun the action against it (inputs keep their hyphen, so use env):')
-console.log(`env ${env.map(([k, v]) => quote(`${k}=${v}`)).join(' ')} node dist/index.js`)
+// Apply mode on the example HR files, from the repository's root; waits are capped at a second (a test-only knob,
+// docs/architecture.md) because the emulator processes in seconds what Entra logs in minutes.
+const root = path.resolve(import.meta.dirname, '..', '..')
+const run: Array<[string, string]> = [
+  ...env,
+  ['INPUT_FILES', 'examples/hr/*.csv'],
+  ['INPUT_MAPPING', 'examples/mapping.yml'],
+  ['INPUT_MODE', 'apply'],
+  ['GITHUB_WORKSPACE', root],
+  ['RUNNER_TEMP', path.join(root, '.tmp', 'emulator-run')],
+  ['ENTRA_HR_SYNC_MAX_WAIT_MS', '1000']
+]
+console.log('\nRun the action against it in apply mode on examples/ (inputs keep their hyphen, so use env):')
+console.log(
+  `cd ${quote(root)} && env ${run.map(([k, v]) => quote(`${k}=${v}`)).join(' ')} bash scripts/node24 dist/index.js`
+)
 console.log(`\nInspect: curl --cacert ${emulator.caFile} ${emulator.graphBaseUrl}/_emulator/inspect`)
 console.log('Press Ctrl-C to stop.')
 

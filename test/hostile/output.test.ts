@@ -93,7 +93,7 @@ describe('row 2: data never becomes a workflow command', () => {
     )
     const run = await applyRun(box, { mode: 'report', 'previous-report': 'report.json', 'logs-timeout': '0' })
     expectSafe(run)
-    expect(run.stdout).toContain(`a apply%0A::warning title=${MARK}`)
+    expect(run.stdout).toContain(`an apply%0A::warning title=${MARK}`)
   })
 
   test('a failed externalId with a line break (resend-from)', async () => {
