@@ -109,7 +109,10 @@ function statusLine(totals: PlanTotals, upload: UploadResult | undefined): strin
   }
   if (totals.invalid) parts.push(`❌ ${count(totals.invalid)} invalid (not sent)`)
   if (totals.ignored) parts.push(`⏭️ ${count(totals.ignored)} ignored by the mapping`)
-  parts.push(`${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}`)
+  // In apply mode the outcomes section counts Entra's warnings and failures; these are the inputs' own.
+  parts.push(
+    `${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}${upload ? ' in the HR files and mapping' : ''}`
+  )
   return parts.join(' · ')
 }
 
