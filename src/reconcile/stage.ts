@@ -121,7 +121,7 @@ export async function runReconcile(context: ReconcileContext): Promise<void> {
     await writePlanReport(
       context.reportFile,
       plan,
-      { generatedAt: context.generatedAt(), detail },
+      { generatedAt: context.generatedAt(), detail, mode: 'reconcile' },
       undefined,
       [`"reconcile": ${JSON.stringify(section)}`]
     )

@@ -19,6 +19,8 @@ export const REPORT_VERSION = 1
 export interface ReportContext {
   generatedAt: Date
   detail: SummaryDetail
+  /** The run's mode when it is neither plan nor apply (reconcile); otherwise taken from `upload`. */
+  mode?: string
 }
 
 /**
@@ -41,7 +43,7 @@ export async function writePlanReport(
 
   const header = {
     version: REPORT_VERSION,
-    mode: upload ? 'apply' : 'plan',
+    mode: context.mode ?? (upload ? 'apply' : 'plan'),
     generatedAt: context.generatedAt.toISOString(),
     mappings: plan.mappings.map((mapping) => mapping.file),
     batchSize: plan.batchSize,

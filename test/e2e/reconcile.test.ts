@@ -109,7 +109,8 @@ describe('mode reconcile end to end', () => {
     expect(result.stderr).toBe('')
     const report = JSON.parse(
       readFileSync(path.join(result.runnerTemp, 'entra-hr-sync-sync.json'), 'utf8')
-    ) as ReconcileReport
+    ) as ReconcileReport & { mode: string }
+    expect(report.mode).toBe('reconcile')
     expect(report.reconcile.findings.map((f) => [f.class, f.externalId, f.file, f.line])).toEqual([
       ['leaver-enabled', 'E1004', 'hr/employees.csv', 6],
       ['drift', 'E1005', 'hr/employees.csv', 7],
