@@ -418,7 +418,11 @@ async function readMapping(
 }
 
 /** A file in RUNNER_TEMP named after the step, so several steps of a job do not collide. */
-function scratchPath(settings: Settings, env: NodeJS.ProcessEnv, extension: string): string {
+function scratchPath(
+  settings: Pick<Settings, 'runnerTemp'>,
+  env: NodeJS.ProcessEnv,
+  extension: string
+): string {
   const step = (env.GITHUB_ACTION || 'local').replace(/[^\w.-]/g, '_')
   return path.join(settings.runnerTemp, `entra-hr-sync-${step}.${extension}`)
 }
@@ -451,8 +455,7 @@ async function reportFailure(
     )
     const temp = settings?.runnerTemp ?? env.RUNNER_TEMP
     if (temp) {
-      const step = (env.GITHUB_ACTION || 'local').replace(/[^\w.-]/g, '_')
-      const reportFile = path.join(temp, `entra-hr-sync-${step}.json`)
+      const reportFile = scratchPath({ runnerTemp: temp }, env, 'json')
       await writeStoppedReport(reportFile, diagnostics, { generatedAt: now(), detail })
       io.setOutput('report-file', reportFile)
     }

@@ -140,14 +140,6 @@ export function reconcileReportSection(
   }
 }
 
-/**
- * A cell a spreadsheet will not run as a formula: one starting with = + - @ tab or CR gets a leading apostrophe
- * (csvField applies the project's one formula guard, src/sources/spreadsheet.ts).
- */
-export function spreadsheetSafe(value: string): string {
-  return csvField(value)
-}
-
 /** One row per finding (one per drifted attribute for drift). */
 export async function writeFindingsCsv(
   target: string,
@@ -156,8 +148,9 @@ export async function writeFindingsCsv(
 ): Promise<number> {
   await mkdir(path.dirname(target), { recursive: true })
   const out = createWriteStream(target, { encoding: 'utf8', mode: 0o600 })
+  // csvField quotes a cell and guards a formula (src/sources/spreadsheet.ts): the file is meant for spreadsheets.
   const write = async (cells: readonly string[]): Promise<void> => {
-    if (!out.write(cells.map(spreadsheetSafe).join(',') + '\n')) await once(out, 'drain')
+    if (!out.write(cells.map(csvField).join(',') + '\n')) await once(out, 'drain')
   }
   const full = detail === 'full'
   await write([

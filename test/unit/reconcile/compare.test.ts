@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { compare, type HrRecord } from '../../../src/reconcile/compare.ts'
 import { DEFAULT_CORRESPONDENCE, comparedProperties } from '../../../src/reconcile/correspondence.ts'
-import { reconcileFailure, renderReconcileSummary, spreadsheetSafe } from '../../../src/reconcile/report.ts'
+import { csvField } from '../../../src/outcomes/failed-csv.ts'
+import { reconcileFailure, renderReconcileSummary } from '../../../src/reconcile/report.ts'
 import { readUsers, usersPath, type EntraUser, type EntraValue } from '../../../src/graph/users.ts'
 import type { GraphClient } from '../../../src/graph/http.ts'
 
@@ -120,7 +121,7 @@ describe('compare', () => {
 
 describe('findings CSV and correspondence', () => {
   it('prefixes cells a spreadsheet would run as formulas', () => {
-    expect(['=1+1', '+x', '-x', '@SUM(A1)', '\tx', '\rx', 'plain'].map(spreadsheetSafe)).toEqual([
+    expect(['=1+1', '+x', '-x', '@SUM(A1)', '\tx', '\rx', 'plain'].map(csvField)).toEqual([
       "'=1+1",
       "'+x",
       "'-x",
