@@ -11,5 +11,9 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }]
     }
   },
-  { files: ['scripts/**', 'test/**'], rules: { 'no-console': 'off' } }
+  { files: ['scripts/**', 'test/**'], rules: { 'no-console': 'off' } },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } }
+  }
 )

@@ -1,12 +1,12 @@
 /**
  * Generated parts of the docs: the inputs and outputs tables of README.md (from action.yml) and the rules table of
- * docs/validation.md (from src/validate/rules.ts). `npm run docs` rewrites them;
+ * docs/validation.md (from src/settings/rule-catalogue.ts). `npm run docs` rewrites them;
  * test/unit/docs.test.ts fails when they drift.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse } from 'yaml'
-import { RULES } from '../src/validate/rules.ts'
+import { RULES } from '../src/settings/rule-catalogue.ts'
 
 const root = path.join(import.meta.dirname, '..')
 

@@ -1,35 +1,10 @@
 /**
  * The adapter between the action and the runner: the only module (with index.ts) that imports @actions/core.
- * Everything else talks to the `ActionIO` port, so tests and other hosts pass plain fakes.
+ * Everything else talks to the `ActionIO` port (src/common/runner-port.ts), so tests and other hosts pass plain fakes.
  */
 import * as core from '@actions/core'
-import type { Annotation } from './report/annotations.ts'
-import { escapeLogLine } from './log-escape.ts'
-
-export interface ActionIO {
-  getInput(name: string): string
-  info(message: string): void
-  /** Shown only when the run has debug logging on. */
-  debug(message: string): void
-  /** A log line that needs attention but is not tied to a file (no annotation). */
-  warn(message: string): void
-  annotate(annotation: Annotation): void
-  setOutput(name: string, value: string): void
-  /** Appends Markdown to the job summary; false when the runner offers none. */
-  writeSummary(markdown: string): Promise<boolean>
-  setFailed(message: string): void
-  group<T>(name: string, work: () => Promise<T>): Promise<T>
-  /**
-   * Masks a value in every later log line. Optional (with getIdToken) because only apply mode needs it and hosts
-   * that never sign in (plan-mode tools, the plan benchmark) need not provide it.
-   */
-  setSecret?(value: string): void
-  /**
-   * A GitHub OIDC ID token for `audience` (core.getIDToken; already masked). Throws when the job has no
-   * `permissions: id-token: write`.
-   */
-  getIdToken?(audience: string): Promise<string>
-}
+import type { ActionIO } from './common/runner-port.ts'
+import { escapeLogLine } from './common/log-escape.ts'
 
 export function createActionIO(): ActionIO {
   return {

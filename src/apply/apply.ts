@@ -3,40 +3,25 @@
  * request; a stop before the upload (sign-in, permissions, a paused job) is a result too, so the report still
  * accounts for every record.
  */
-import type { TokenCredentialOptions } from '@azure/identity'
-import type { ActionIO } from '../actions-io.ts'
-import { CLOUDS } from '../clouds.ts'
-import type { Plan } from '../plan/types.ts'
-import { createRequestRenderer } from '../scim/batch.ts'
-import type { ApplySettings } from '../settings.ts'
-import { plural } from '../report/markdown.ts'
-import { decodeClaims, type CredentialKind, type CredentialLike } from '../graph/auth.ts'
+import { CLOUDS } from '../common/clouds.ts'
+import type { Plan } from '../plan/model.ts'
+import { createRequestRenderer } from '../plan/batches.ts'
+import type { ApplySettings } from '../settings/settings.ts'
+import { plural } from '../common/markdown.ts'
+import { decodeClaims } from '../graph/auth.ts'
 import { ApplyStop } from '../graph/errors.ts'
 import { logPermissionProblem, rolesOf } from '../graph/log-permissions.ts'
-import type { FetchLike, GraphClient } from '../graph/http.ts'
+import type { GraphClient } from '../graph/http.ts'
 import { createPacer } from '../graph/pacer.ts'
 import { checkJob, type JobTarget } from '../graph/provisioning.ts'
-import {
-  notStarted,
-  uploadPlan,
-  type RequestOutcome,
-  type UploadOptions,
-  type UploadResult
-} from './upload.ts'
+import { uploadPlan, type UploadOptions } from './upload.ts'
+import { notStarted, type RequestOutcome, type UploadResult } from './upload-result.ts'
 import { Cancelled, cancellableSleep, graceAfter, reasonOf } from './cancel.ts'
 import { cutShort, openJournal } from './journal.ts'
-import { openSession, type GraphSession } from './session.ts'
+import { openSession, type GraphSession, type SessionDependencies } from './session.ts'
 
-export interface ApplyDependencies {
-  io: ActionIO
-  env: NodeJS.ProcessEnv
-  now: () => number
-  sleep?: (ms: number) => Promise<void>
-  fetch?: FetchLike
-  random?: () => number
-  uuid?: () => string
-  createCredential?: (kind: CredentialKind, getAssertion: () => Promise<string>) => CredentialLike
-  credentialOptions?: TokenCredentialOptions
+/** The network edges (from the session) and what the upload adds: the pre-flight, cancellation and the journal. */
+export interface ApplyDependencies extends SessionDependencies {
   /** Receives the signed-in session, so the log poll after the upload reuses it (no second sign-in). */
   onSession?: (session: GraphSession) => void
   /** More pre-flight checks after the job's (the mapping against the job's schema); an ApplyStop stops the upload. */

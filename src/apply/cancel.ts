@@ -3,7 +3,7 @@
  * kills it 2.5 s after that. On the first signal the action stops sending, waits a little for the answers of calls
  * already in flight (they may be staged), then writes the report, the job summary and the outputs, and fails.
  */
-import type { UploadResult } from './upload.ts'
+import type { UploadResult } from './upload-result.ts'
 
 /** How long answers of calls in flight are awaited after the signal: well inside GitHub's 10 s. */
 export const CANCEL_GRACE_MS = 4_000

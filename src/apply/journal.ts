@@ -9,8 +9,8 @@
  */
 import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import path from 'node:path'
-import type { Batch } from '../plan/types.ts'
-import { notStarted, uploadTotals, type RequestOutcome, type UploadResult } from './upload.ts'
+import type { Batch } from '../plan/model.ts'
+import { notStarted, uploadTotals, type RequestOutcome, type UploadResult } from './upload-result.ts'
 
 export const JOURNAL_VERSION = 1
 

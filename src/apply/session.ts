@@ -3,10 +3,29 @@
  * log poll after it, and mode report (which reads logs only).
  */
 import { randomUUID } from 'node:crypto'
-import type { ApplySettings } from '../settings.ts'
-import { createTokenSource, type TokenSource } from '../graph/auth.ts'
-import { createGraphClient, type GraphClient } from '../graph/http.ts'
-import type { ApplyDependencies } from './apply.ts'
+import type { TokenCredentialOptions } from '@azure/identity'
+import type { ActionIO } from '../common/runner-port.ts'
+import type { ApplySettings } from '../settings/settings.ts'
+import {
+  createTokenSource,
+  type CredentialKind,
+  type CredentialLike,
+  type TokenSource
+} from '../graph/auth.ts'
+import { createGraphClient, type FetchLike, type GraphClient } from '../graph/http.ts'
+
+/** The network edges of a session; tests and the emulator replace them, production uses the real ones. */
+export interface SessionDependencies {
+  io: ActionIO
+  env: NodeJS.ProcessEnv
+  now: () => number
+  sleep?: (ms: number) => Promise<void>
+  fetch?: FetchLike
+  random?: () => number
+  uuid?: () => string
+  createCredential?: (kind: CredentialKind, getAssertion: () => Promise<string>) => CredentialLike
+  credentialOptions?: TokenCredentialOptions
+}
 
 export interface GraphSession {
   tokens: TokenSource
@@ -14,7 +33,7 @@ export interface GraphSession {
   sleep: (ms: number) => Promise<void>
 }
 
-export function openSession(settings: ApplySettings, deps: ApplyDependencies): GraphSession {
+export function openSession(settings: ApplySettings, deps: SessionDependencies): GraphSession {
   const { io, now } = deps
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const tokens = createTokenSource({

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { InputError, type Diagnostic } from '../diagnostics.ts'
+import { InputError, type Diagnostic } from '../common/diagnostics.ts'
 import { GitError, createGitRunner, type GitRunner } from './runner.ts'
 
 export interface Git {

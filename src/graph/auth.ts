@@ -5,8 +5,7 @@
  * become one actionable line; AADSTS70021 (a federated credential that is still propagating) is retried.
  */
 import type { TokenCredentialOptions } from '@azure/identity'
-import { CLOUDS, graphScope } from '../clouds.ts'
-import type { ApplySettings } from '../settings.ts'
+import { CLOUDS, graphScope, type CloudName } from '../common/clouds.ts'
 import { ApplyStop } from './errors.ts'
 
 export interface AccessTokenLike {
@@ -34,18 +33,27 @@ export interface AuthLog {
   debug(message: string): void
 }
 
+/** Who signs in, where, and with what: plain values (the action's apply settings fit this shape). */
+export interface SignInSettings {
+  tenantId: string
+  clientId: string
+  cloud: CloudName
+  /** https origin of the sign-in service. */
+  authorityHost: string
+  /** True when the sign-in host was overridden: MSAL must then skip instance discovery. */
+  authorityOverridden: boolean
+  clientSecret: string | undefined
+  clientCertificate: string | undefined
+  timing: {
+    /** Delay between AADSTS70021 retries. */
+    credentialRetryMs: number
+    /** Caps every wait (tests); Infinity in production. */
+    maxWaitMs: number
+  }
+}
+
 export interface AuthOptions {
-  settings: Pick<
-    ApplySettings,
-    | 'tenantId'
-    | 'clientId'
-    | 'cloud'
-    | 'authorityHost'
-    | 'authorityOverridden'
-    | 'clientSecret'
-    | 'clientCertificate'
-    | 'timing'
-  >
+  settings: SignInSettings
   env: NodeJS.ProcessEnv
   log: AuthLog
   setSecret: (value: string) => void

@@ -2,9 +2,9 @@
  * The SCIM attributes the Entra API-driven provisioning app knows as source attributes, written the way its
  * attribute list names them, and where each one goes in the SCIM user of a bulk request.
  */
-import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../scim/limits.ts'
-import { closest } from '../did-you-mean.ts'
-import { shorten } from '../shorten.ts'
+import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../common/service-limits.ts'
+import { closest } from '../common/did-you-mean.ts'
+import { shorten } from '../common/shorten.ts'
 
 export type MultiValuedAttribute = 'emails' | 'phoneNumbers' | 'addresses'
 

@@ -2,11 +2,11 @@
  * Checks, before any row is read, that every column a mapping expression references exists in a file's header.
  * Reported at the reference in the mapping file, naming the HR file, with a hint when a header is close.
  */
-import type { Diagnostic } from '../diagnostics.ts'
-import type { SourceFile } from '../sources/types.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
+import type { SourceFile } from '../sources/source-file.ts'
 import type { Mapping } from './load.ts'
-import { closest } from '../did-you-mean.ts'
-import { shorten, shortenList } from '../shorten.ts'
+import { closest } from '../common/did-you-mean.ts'
+import { shorten, shortenList } from '../common/shorten.ts'
 
 export function checkColumns(mapping: Mapping, source: SourceFile): Diagnostic[] {
   // Attribute names resolve case-insensitively, as in Entra (and as createRecordMapper binds them).

@@ -3,8 +3,8 @@
  * file's line and column, all at once, before any HR row is read.
  */
 import { LineCounter, isMap, isScalar, parseDocument, type Node, type Scalar } from 'yaml'
-import type { Diagnostic } from '../diagnostics.ts'
-import { InputError } from '../diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
+import { InputError } from '../common/diagnostics.ts'
 import { parseExpression, type ParsedExpression } from './expression/index.ts'
 import {
   PROCESSED_MULTI_VALUED_TYPE,
@@ -12,9 +12,9 @@ import {
   parseAttributePath,
   type AttributeTarget
 } from './attributes.ts'
-import { closest } from '../did-you-mean.ts'
-import { ENTERPRISE_USER_SCHEMA } from '../scim/limits.ts'
-import { shorten } from '../shorten.ts'
+import { closest } from '../common/did-you-mean.ts'
+import { ENTERPRISE_USER_SCHEMA } from '../common/service-limits.ts'
+import { shorten } from '../common/shorten.ts'
 
 export interface Position {
   line: number

@@ -4,12 +4,12 @@
  * attribute mapping reads reaches the service and goes nowhere (warning). Also gives, per attribute, the HR columns
  * it is made of and the Entra properties it flows into, for the job summary. Pure: data in, findings out.
  */
-import type { Diagnostic } from '../diagnostics.ts'
-import { closest } from '../did-you-mean.ts'
-import { cell, table } from '../report/markdown.ts'
-import type { DiagnosticFactory } from '../validate/rules.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
+import { closest } from '../common/did-you-mean.ts'
+import { cell, table } from '../common/markdown.ts'
+import type { DiagnosticFactory } from '../validate/diagnostic-factory.ts'
 import type { Mapping } from './load.ts'
-import type { SchemaMappingFlow, SchemaView } from './sync-schema.ts'
+import type { SchemaMappingFlow, SchemaView } from './schema-model.ts'
 
 export type AttributeStatus = 'mapped' | 'unmapped' | 'unknown'
 

@@ -11,10 +11,10 @@ import { createWriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { once } from 'node:events'
 import path from 'node:path'
-import { confinePath } from '../confine.ts'
-import { openSource } from '../sources/index.ts'
+import { confinePath } from '../common/confine.ts'
+import { openSource } from '../sources/open-source.ts'
 import { guardFormula } from '../sources/spreadsheet.ts'
-import type { DelimiterSetting } from '../sources/types.ts'
+import type { DelimiterSetting } from '../settings/settings.ts'
 
 export interface FailedRow {
   file: string

@@ -6,6 +6,7 @@
 import type { LogEntry } from '../graph/logs.ts'
 import type { SkippedValue } from '../graph/logs.ts'
 import { describeSkip, foldEntries, SHOW_ALL } from './fold.ts'
+import type { OutcomeFailOn, NotSeenPolicy } from '../settings/settings.ts'
 
 export const OUTCOMES = [
   'created',
@@ -148,16 +149,6 @@ export function outcomeTotals(outcomes: readonly RecordOutcome[]): OutcomeTotals
   for (const o of outcomes) totals[o.outcome]++
   return totals
 }
-
-/** How "not seen" counts for fail-on. */
-export type NotSeenPolicy = 'failure' | 'warning' | 'ignore'
-
-/** fail-on for outcomes: any failure, a threshold (count or percentage of the records sent), or never. */
-export type OutcomeFailOn =
-  | { kind: 'error' }
-  | { kind: 'warning' }
-  | { kind: 'never' }
-  | { kind: 'threshold'; count: number; percent: boolean }
 
 /** The one-line reason the step fails for these outcomes, or undefined. */
 export function outcomeFailureReason(

@@ -2,8 +2,8 @@
  * Choosing records to send again: the transient failures of this run (automatic re-submission) or the records a
  * previous run's report lists as failed (`resend-from`). Batches keep the plan's order, so managers still go first.
  */
-import type { Batch, Plan } from '../plan/types.ts'
-import { packBatches } from '../scim/batch.ts'
+import type { Batch, Plan } from '../plan/model.ts'
+import { packBatches } from '../plan/batches.ts'
 
 /** Batches of at most `batchSize` holding the plan's batched records whose externalId is in `ids`, in plan order. */
 export function batchesFor(

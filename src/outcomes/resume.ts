@@ -6,11 +6,11 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { confinePath } from '../confine.ts'
+import { confinePath } from '../common/confine.ts'
 import { stagedInJournal } from '../apply/journal.ts'
-import type { Plan } from '../plan/types.ts'
+import type { Plan } from '../plan/model.ts'
 import type { SentRecord } from './outcome.ts'
-import { readPreviousReport } from './report.ts'
+import { readPreviousReport } from './outcomes-json.ts'
 import { batchesFor } from './resend.ts'
 
 export interface ResumePoint {

@@ -6,10 +6,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { ActionIO } from '../actions-io.ts'
-import { confinePath } from '../confine.ts'
-import { InputError } from '../diagnostics.ts'
-import { plural } from '../report/markdown.ts'
+import type { ActionIO } from '../common/runner-port.ts'
+import { confinePath } from '../common/confine.ts'
+import { InputError } from '../common/diagnostics.ts'
+import { plural } from '../common/markdown.ts'
 import { csvField } from './failed-csv.ts'
 import type { OutcomeKind, RecordOutcome } from './outcome.ts'
 

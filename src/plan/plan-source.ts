@@ -2,14 +2,14 @@
  * Map → validate for every record of one source: the per-record half of planning, shared by the serial path and
  * the worker threads that plan parts of a big file in parallel.
  */
-import type { Diagnostic } from '../diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
 import type { EvaluationContext } from '../mapping/expression/index.ts'
 import type { Mapping } from '../mapping/load.ts'
 import { createRecordMapper, type MappedValue } from '../scim/user.ts'
-import type { SourceFile } from '../sources/types.ts'
+import type { SourceFile } from '../sources/source-file.ts'
 import { createRecordValidator } from '../validate/record.ts'
-import type { DiagnosticFactory } from '../validate/rules.ts'
-import type { PlannedRecord, RecordStatus } from './types.ts'
+import type { DiagnosticFactory } from '../validate/diagnostic-factory.ts'
+import type { PlannedRecord, RecordStatus } from './model.ts'
 
 /**
  * Receives each record in file order, with its diagnostics and (for valid records) its mapped values. The record is

@@ -2,18 +2,18 @@
  * Plan mode's pipeline over every HR file: map → validate each record → validate across records → order and pack.
  * Pure apart from reading the sources it is given; the result is plain data for the report and upload stages.
  */
-import { InputError, type Diagnostic } from '../diagnostics.ts'
+import { InputError, type Diagnostic } from '../common/diagnostics.ts'
 import type { EvaluationContext } from '../mapping/expression/index.ts'
 import { checkColumns } from '../mapping/columns.ts'
 import type { Mapping } from '../mapping/load.ts'
-import { packBatches, uploadOrder } from '../scim/batch.ts'
-import type { SourceFile } from '../sources/types.ts'
+import { packBatches, uploadOrder } from './batches.ts'
+import type { SourceFile } from '../sources/source-file.ts'
 import type { EmptyValues } from '../scim/user.ts'
 import { validateAcrossRecords } from '../validate/cross-record.ts'
-import type { DiagnosticFactory } from '../validate/rules.ts'
+import type { DiagnosticFactory } from '../validate/diagnostic-factory.ts'
 import type { ValueStore } from './value-store.ts'
 import { RecordIndex } from './record-index.ts'
-import type { FileSummary, Plan, PlannedRecord } from './types.ts'
+import type { FileSummary, Plan, PlannedRecord } from './model.ts'
 import { planSource, type RecordSink } from './plan-source.ts'
 import { ABANDONED, planSourceInParallel } from './parallel.ts'
 

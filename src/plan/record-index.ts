@@ -3,7 +3,7 @@
  * checks and the upload order.
  */
 import { StringIndex } from './string-index.ts'
-import type { PlannedRecord } from './types.ts'
+import type { PlannedRecord } from './model.ts'
 
 export interface KeyLookup {
   /** The first record with this key, or undefined. */

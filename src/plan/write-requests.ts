@@ -2,10 +2,10 @@
 import { constants } from 'node:fs'
 import { mkdir, open } from 'node:fs/promises'
 import path from 'node:path'
-import { confinePath } from '../confine.ts'
-import { InputError } from '../diagnostics.ts'
-import { createRequestRenderer } from '../scim/batch.ts'
-import type { Plan } from './types.ts'
+import { confinePath } from '../common/confine.ts'
+import { InputError } from '../common/diagnostics.ts'
+import { createRequestRenderer } from './batches.ts'
+import type { Plan } from './model.ts'
 
 /**
  * `folder` is the `requests-dir` input (absolute); `roots` the folders it may lead into (workspace, RUNNER_TEMP).

@@ -10,11 +10,7 @@
 import type { MappedValue } from '../scim/user.ts'
 import type { EntraUser, EntraValue } from '../graph/users.ts'
 import { MATCHING, type Correspondence } from './correspondence.ts'
-
-export type FindingClass = 'leaver-enabled' | 'missing' | 'orphan' | 'drift'
-
-/** Order of importance: the security finding first. */
-export const FINDING_CLASSES: readonly FindingClass[] = ['leaver-enabled', 'drift', 'missing', 'orphan']
+import { FINDING_CLASSES, type FindingClass } from '../settings/reconcile-settings.ts'
 
 export interface HrAttribute {
   /** SCIM attribute path from the mapping. */

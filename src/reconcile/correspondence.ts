@@ -4,7 +4,7 @@
  * that schema can replace this table without touching the comparison. `verified` marks the rows whose target a
  * Microsoft page states; the others follow the app's default mapping as commonly configured (docs/reconcile.md).
  */
-import { ENTERPRISE_USER_SCHEMA } from '../scim/limits.ts'
+import { ENTERPRISE_USER_SCHEMA } from '../common/service-limits.ts'
 
 export type PropertyKind = 'string' | 'boolean' | 'reference'
 

@@ -2,11 +2,11 @@
  * `reconcile: fix` in apply mode: the plan narrowed to exactly the records that drifted or are missing in Entra, so
  * one scheduled job can check and heal. Everything else of apply mode (safety gates, budget, outcomes) is unchanged.
  */
-import type { ActionIO } from '../actions-io.ts'
+import type { ActionIO } from '../common/runner-port.ts'
 import { narrowPlan } from '../outcomes/resend.ts'
-import type { Plan } from '../plan/types.ts'
-import { plural } from '../report/markdown.ts'
-import { readAndCompare, type ReconcileContext } from './stage.ts'
+import type { Plan } from '../plan/model.ts'
+import { plural } from '../common/markdown.ts'
+import { readAndCompare, type ReconcileContext } from './run-reconcile.ts'
 
 export async function reconcileFixPlan<P extends Plan>(
   plan: P,

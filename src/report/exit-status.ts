@@ -1,8 +1,8 @@
 /** Whether the step fails, per `fail-on`, and the one-line reason shown in the log. */
-import type { FailOn } from '../settings.ts'
-import type { PlanTotals } from './summary.ts'
-import type { UploadResult } from '../apply/upload.ts'
-import { count, plural } from './markdown.ts'
+import type { FailOn } from '../settings/settings.ts'
+import type { PlanTotals } from './job-summary.ts'
+import type { UploadResult } from '../apply/upload-result.ts'
+import { count, plural } from '../common/markdown.ts'
 
 export function failureReason(totals: PlanTotals, failOn: FailOn, upload?: UploadResult): string | undefined {
   if (failOn === 'never') return undefined

@@ -1,7 +1,7 @@
 /** The step outputs of a plan, as strings (what GITHUB_OUTPUT holds). */
-import type { Plan } from '../plan/types.ts'
-import type { UploadResult } from '../apply/upload.ts'
-import { planTotals } from './summary.ts'
+import type { Plan } from '../plan/model.ts'
+import type { UploadResult } from '../apply/upload-result.ts'
+import { planTotals } from './job-summary.ts'
 
 export function planOutputs(plan: Plan, reportFile: string, upload?: UploadResult): Record<string, string> {
   const totals = planTotals(plan)

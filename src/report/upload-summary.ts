@@ -2,8 +2,8 @@
  * The upload section of an apply run's job summary: what was staged, retried and not sent (with why), and the calls
  * used against the budget. Requests are named by number and request-id; no record values appear.
  */
-import type { NotSentKind, RequestOutcome, UploadResult } from '../apply/upload.ts'
-import { cell, count, plural, table, text } from './markdown.ts'
+import type { NotSentKind, RequestOutcome, UploadResult } from '../apply/upload-result.ts'
+import { cell, count, plural, table, text } from '../common/markdown.ts'
 
 const MAX_REQUESTS_LISTED = 50
 

@@ -6,13 +6,14 @@
  */
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { InputError } from '../diagnostics.ts'
+import { InputError } from '../common/diagnostics.ts'
 import type { Git, MaterializedFile } from '../git/git.ts'
 import { loadMapping, type Mapping } from '../mapping/load.ts'
 import { buildPlanOfGroups, type PlanOptions, type SourceGroup } from '../plan/plan.ts'
-import type { Plan } from '../plan/types.ts'
-import { formatOf, openSource } from '../sources/index.ts'
-import type { DelimiterSetting, SourceFile } from '../sources/types.ts'
+import type { Plan } from '../plan/model.ts'
+import { formatOf, openSource } from '../sources/open-source.ts'
+import type { SourceFile } from '../sources/source-file.ts'
+import type { DelimiterSetting } from '../settings/settings.ts'
 
 /** One source of the run (its files and mapping), to be read as it was at the base. */
 export interface BaseGroup {

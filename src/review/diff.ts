@@ -6,7 +6,7 @@
  * same person. Pure apart from reading the plans' value stores.
  */
 import type { MappedAttribute, Mapping } from '../mapping/load.ts'
-import { mappingOf, type Plan, type PlannedRecord } from '../plan/types.ts'
+import { mappingOf, type Plan, type PlannedRecord } from '../plan/model.ts'
 import type { ValueStore } from '../plan/value-store.ts'
 import { clearable, type MappedValue } from '../scim/user.ts'
 

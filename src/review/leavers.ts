@@ -4,7 +4,7 @@
  * diff, because Entra treats an attribute missing from a payload as "no value" for the records it creates.
  */
 import type { Mapping } from '../mapping/load.ts'
-import type { Plan } from '../plan/types.ts'
+import type { Plan } from '../plan/model.ts'
 import type { MappedValue } from '../scim/user.ts'
 import { storeOf, type ReviewDiff } from './diff.ts'
 

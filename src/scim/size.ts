@@ -5,9 +5,9 @@
  * would not fit in a request is an error on its line.
  */
 import type { MappedAttribute } from '../mapping/load.ts'
-import { jsonString } from '../json-string.ts'
+import { jsonString } from '../common/json-string.ts'
 import { createPayloadWriter, type MappedValue } from './user.ts'
-import { MAX_OPERATIONS_PER_REQUEST, MAX_REQUEST_BYTES } from './limits.ts'
+import { MAX_OPERATIONS_PER_REQUEST, MAX_REQUEST_BYTES } from '../common/service-limits.ts'
 
 const OPERATION_FRAME = `{"method":"POST","bulkId":,"path":"/Users","data":},`.length
 /** `null` (an explicit clear) is 4 bytes where the skeleton counts `""` (2). */

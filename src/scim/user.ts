@@ -2,7 +2,7 @@
  * Turns one HR record into the SCIM user of a bulk operation: evaluates every mapped expression into one value per
  * attribute (booleans converted, empty values absent), and renders those values as the user's JSON.
  */
-import type { Diagnostic } from '../diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
 import type { Mapping, MappedAttribute } from '../mapping/load.ts'
 import {
   ExpressionEvaluationError,
@@ -11,10 +11,10 @@ import {
   type EvaluationContext,
   type ExpressionValue
 } from '../mapping/expression/index.ts'
-import type { SourceFile, SourceRecord } from '../sources/types.ts'
-import type { DiagnosticFactory } from '../validate/rules.ts'
-import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from './limits.ts'
-import { jsonString } from '../json-string.ts'
+import type { SourceFile, SourceRecord } from '../sources/source-file.ts'
+import type { DiagnosticFactory } from '../validate/diagnostic-factory.ts'
+import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../common/service-limits.ts'
+import { jsonString } from '../common/json-string.ts'
 
 /** A mapped value: a string, a boolean (`active`, `primary`) or absent. */
 export type MappedValue = string | boolean | undefined

@@ -10,13 +10,14 @@
  * chunk is parsed again with a `step` callback, which gives the exact offset where every row starts.
  */
 import Papa from 'papaparse'
-import { InputError } from '../diagnostics.ts'
-import type { Diagnostic } from '../diagnostics.ts'
+import { InputError } from '../common/diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
 import { checkHeaderNames, cleanHeaderName } from './headers.ts'
 import { unguardFormulas } from './spreadsheet.ts'
 import { TextChunkReader, type ByteRange } from './text.ts'
-import type { DelimiterSetting, SourceFile, SourceRecord } from './types.ts'
-import { shorten } from '../shorten.ts'
+import type { SourceFile, SourceRecord } from './source-file.ts'
+import type { DelimiterSetting } from '../settings/settings.ts'
+import { shorten } from '../common/shorten.ts'
 import { NUL, nulInValue } from './values.ts'
 
 export interface CsvOptions {

@@ -2,9 +2,9 @@
 import { realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import * as glob from '@actions/glob'
-import { InputError } from '../diagnostics.ts'
-import type { Diagnostic } from '../diagnostics.ts'
-import { shorten } from '../shorten.ts'
+import { InputError } from '../common/diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
+import { shorten } from '../common/shorten.ts'
 
 export interface DiscoveredFile {
   /** Absolute path, under the workspace as given. */

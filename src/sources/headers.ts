@@ -1,7 +1,7 @@
 /** Checks shared by every reader on the column names of a file (CSV header row, JSON keys). */
-import { InputError } from '../diagnostics.ts'
-import type { Diagnostic } from '../diagnostics.ts'
-import { shorten } from '../shorten.ts'
+import { InputError } from '../common/diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
+import { shorten } from '../common/shorten.ts'
 
 /** A header cell as written: surrounding spaces trimmed, surrounding quotes removed (`""` inside undoubled). */
 export function cleanHeaderName(raw: string): string {

@@ -11,8 +11,8 @@
 import { getManyValues, isMany, none } from 'stream-chain/defs.js'
 import { jsonParser } from 'stream-json/core/parser.js'
 import { jsonVerifier } from 'stream-json/core/utils/verifier.js'
-import type { Diagnostic } from '../diagnostics.ts'
-import { InputError } from '../diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
+import { InputError } from '../common/diagnostics.ts'
 import { TextChunkReader } from './text.ts'
 
 /**

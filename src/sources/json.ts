@@ -12,15 +12,15 @@
  * error on that record. Headers are the union of the keys, trimmed, in order of first appearance (in a `.jsonl`,
  * integer-like keys such as `"42"` come first within an object, as in every JavaScript object).
  */
-import { InputError } from '../diagnostics.ts'
-import type { Diagnostic } from '../diagnostics.ts'
+import { InputError } from '../common/diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
 import { countLineBreaks } from './csv.ts'
 import { checkHeaderNames } from './headers.ts'
 import { jsonElements, MAX_JSON_DEPTH } from './json-array.ts'
 import { TextChunkReader } from './text.ts'
 import { NUL, nulInValue } from './values.ts'
-import type { SourceFile, SourceRecord } from './types.ts'
-import { shorten } from '../shorten.ts'
+import type { SourceFile, SourceRecord } from './source-file.ts'
+import { shorten } from '../common/shorten.ts'
 
 export interface JsonOptions {
   /** Bytes per read (default 64 KiB); tests use tiny values. */

@@ -6,8 +6,8 @@
 import { open } from 'node:fs/promises'
 import { TextDecoder } from 'node:util'
 import type { FileHandle } from 'node:fs/promises'
-import { InputError } from '../diagnostics.ts'
-import type { SourceFile } from './types.ts'
+import { InputError } from '../common/diagnostics.ts'
+import type { SourceFile } from './source-file.ts'
 
 export type TextEncoding = SourceFile['encoding']
 

@@ -1,5 +1,5 @@
 /** Checks on values shared by the readers. */
-import type { Diagnostic } from '../diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
 
 /** U+0000, which no text attribute in Entra can hold. */
 export const NUL = '\u0000'

@@ -2,10 +2,11 @@
  * Rules that need every record of the run: duplicate keys across all files, and manager references
  * (unknown, self, cycles). Records with a resulting error are marked invalid, so they are never sent.
  */
-import type { Diagnostic } from '../diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
 import type { RecordIndex } from '../plan/record-index.ts'
-import type { PlannedRecord } from '../plan/types.ts'
-import type { DiagnosticFactory, RuleName } from './rules.ts'
+import type { PlannedRecord } from '../plan/model.ts'
+import type { DiagnosticFactory } from './diagnostic-factory.ts'
+import type { RuleName } from '../settings/rule-catalogue.ts'
 
 export function validateAcrossRecords(
   records: PlannedRecord[],

@@ -1,17 +1,18 @@
 /**
  * Rules that look at one mapped record alone: the key, the UPN, e-mail addresses, `active` and date formats.
  */
-import type { Diagnostic } from '../diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
 import type { Mapping } from '../mapping/load.ts'
 import type { MappedValue } from '../scim/user.ts'
-import type { DiagnosticFactory, RuleName } from './rules.ts'
+import type { DiagnosticFactory } from './diagnostic-factory.ts'
+import type { RuleName } from '../settings/rule-catalogue.ts'
 import {
   ATTRIBUTE_LENGTH_LIMITS,
   MAX_REQUEST_BYTES,
   REQUEST_ENVELOPE_BYTES,
   UPN_DOMAIN_MAX,
   UPN_LOCAL_MAX
-} from '../scim/limits.ts'
+} from '../common/service-limits.ts'
 import { createSizeEstimator } from '../scim/size.ts'
 
 /** The values other stages need from a record, pulled out of the mapped values once. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import type { PlannedRecord } from '../../src/plan/types.ts'
-import { createRequestRenderer, packBatches, uploadOrder } from '../../src/scim/batch.ts'
+import type { PlannedRecord } from '../../src/plan/model.ts'
+import { createRequestRenderer, packBatches, uploadOrder } from '../../src/plan/batches.ts'
 import { loadMapping } from '../../src/mapping/load.ts'
 import { RecordIndex } from '../../src/plan/record-index.ts'
 import { ValueStore } from '../../src/plan/value-store.ts'

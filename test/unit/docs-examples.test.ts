@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { evaluateExpression } from '../../src/mapping/expression/index.ts'
-import { IGNORE_ATTRIBUTE_FLOW, IGNORE_OBJECT_FLOW } from '../../src/mapping/expression/types.ts'
+import { IGNORE_ATTRIBUTE_FLOW, IGNORE_OBJECT_FLOW } from '../../src/mapping/expression/syntax-tree.ts'
 import { loadMapping } from '../../src/mapping/load.ts'
 
 const root = path.join(import.meta.dirname, '..', '..')

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { checkGates, gateFigures, type GateFigures, type GateSettings } from '../../src/gates.ts'
+import { checkGates, gateFigures, type GateFigures } from '../../src/review/gates.ts'
+import type { GateSettings } from '../../src/settings/settings.ts'
 import { diffPlans } from '../../src/review/diff.ts'
 import { createRepo } from './git/repo.ts'
 import { MAPPING, csv, plansOf, row } from './review/helpers.ts'

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Cancelled, cancellableSleep, cancellationOnSignals } from '../../src/apply/cancel.ts'
 import { cutShort, openJournal, stagedInJournal } from '../../src/apply/journal.ts'
-import type { RequestOutcome } from '../../src/apply/upload.ts'
+import type { RequestOutcome } from '../../src/apply/upload-result.ts'
 import { readResumePoint, resumePlan } from '../../src/outcomes/resume.ts'
 import { EventEmitter } from 'node:events'
 

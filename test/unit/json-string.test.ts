@@ -1,5 +1,5 @@
 import { expect, test } from '@jest/globals'
-import { jsonString } from '../../src/json-string.ts'
+import { jsonString } from '../../src/common/json-string.ts'
 
 test.each([
   'plain',

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
-import { InputError, type Diagnostic } from '../../src/diagnostics.ts'
+import { InputError, type Diagnostic } from '../../src/common/diagnostics.ts'
 import { checkColumns } from '../../src/mapping/columns.ts'
 import { loadMapping } from '../../src/mapping/load.ts'
-import type { SourceFile } from '../../src/sources/types.ts'
+import type { SourceFile } from '../../src/sources/source-file.ts'
 import { memorySource } from '../helpers/memory-source.ts'
 
 function problems(text: string): Array<Pick<Diagnostic, 'rule' | 'line' | 'column' | 'message'>> {

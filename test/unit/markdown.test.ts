@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { blobUrl, cell, link, table, text } from '../../src/report/markdown.ts'
+import { blobUrl, cell, link, table, text } from '../../src/common/markdown.ts'
 
 describe('escaping for job summaries', () => {
   test('escapes HTML, every pipe, and Markdown inline syntax', () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseLogEntry, type LogEntry, type PollResult } from '../../src/graph/logs.ts'
-import { selectAnnotations } from '../../src/report/annotations.ts'
-import { outcomeDiagnostics } from '../../src/outcomes/annotations.ts'
+import { selectAnnotations } from '../../src/report/annotation-budget.ts'
+import { outcomeDiagnostics } from '../../src/outcomes/outcome-annotations.ts'
 import { collectOutcomes } from '../../src/outcomes/collect.ts'
 import { csvField, writeFailedCsv } from '../../src/outcomes/failed-csv.ts'
 import {
@@ -15,9 +15,9 @@ import {
   toOutcome,
   type RecordOutcome
 } from '../../src/outcomes/outcome.ts'
-import { outcomeOutputs, outcomesSection, readPreviousReport } from '../../src/outcomes/report.ts'
+import { outcomeOutputs, outcomesSection, readPreviousReport } from '../../src/outcomes/outcomes-json.ts'
 import { batchesFor, narrowPlan } from '../../src/outcomes/resend.ts'
-import { renderOutcomesSection } from '../../src/outcomes/summary.ts'
+import { renderOutcomesSection } from '../../src/outcomes/summary-section.ts'
 import { expectGolden } from '../helpers/golden.ts'
 
 function logEntry(fields: Partial<LogEntry> & { externalId: string }): LogEntry {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { loadMapping } from '../../src/mapping/load.ts'
 import { buildPlan } from '../../src/plan/plan.ts'
-import { openSource } from '../../src/sources/index.ts'
-import { DiagnosticFactory } from '../../src/validate/rules.ts'
+import { openSource } from '../../src/sources/open-source.ts'
+import { DiagnosticFactory } from '../../src/validate/diagnostic-factory.ts'
 
 const MAPPING = loadMapping(
   `attributes:

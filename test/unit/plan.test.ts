@@ -3,11 +3,11 @@ import { loadMapping } from '../../src/mapping/load.ts'
 import { buildPlan } from '../../src/plan/plan.ts'
 import { memorySource } from '../helpers/memory-source.ts'
 import { ValueStore } from '../../src/plan/value-store.ts'
-import { createRequestRenderer } from '../../src/scim/batch.ts'
+import { createRequestRenderer } from '../../src/plan/batches.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { DiagnosticFactory } from '../../src/validate/rules.ts'
+import { DiagnosticFactory } from '../../src/validate/diagnostic-factory.ts'
 
 const MAPPING = `schemaExtension: urn:ietf:params:scim:schemas:extension:contoso:1.0:User
 attributes:

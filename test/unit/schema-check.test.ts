@@ -6,8 +6,8 @@ import {
   readSchemaView,
   schemaDifferences,
   schemaView
-} from '../../src/mapping/sync-schema.ts'
-import { DiagnosticFactory } from '../../src/validate/rules.ts'
+} from '../../src/mapping/schema-model.ts'
+import { DiagnosticFactory } from '../../src/validate/diagnostic-factory.ts'
 
 const CONTOSO = 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User'
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'

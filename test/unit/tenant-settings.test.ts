@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { InputError } from '../../src/diagnostics.ts'
-import { readSettings } from '../../src/settings.ts'
+import { InputError } from '../../src/common/diagnostics.ts'
+import { readSettings } from '../../src/settings/settings.ts'
 import { jobIdOf, resolveConfig } from '../emulator/config.ts'
 
 const env = { GITHUB_WORKSPACE: '/work/repo', RUNNER_TEMP: '/tmp/runner' }

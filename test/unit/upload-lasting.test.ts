@@ -8,7 +8,7 @@ import { uploadPlan } from '../../src/apply/upload.ts'
 import type { BucketWait } from '../../src/apply/bucket.ts'
 import { lastingFailure, type FetchLike } from '../../src/graph/http.ts'
 import { createPacer } from '../../src/graph/pacer.ts'
-import type { PlannedRecord } from '../../src/plan/types.ts'
+import type { PlannedRecord } from '../../src/plan/model.ts'
 import { fakeGraphClient, fakeTime } from './graph/fake-time.ts'
 
 const BUCKET_FULL =

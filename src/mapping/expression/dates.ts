@@ -3,7 +3,7 @@
  * (and the common standard) date and time format strings for parsing (ParseExact) and formatting, DateTimeStyles,
  * and DateAdd/DateDiff with VB semantics. The provisioning service runs on UTC, so "local" time is UTC here.
  */
-import { shorten } from '../../shorten.ts'
+import { shorten } from '../../common/shorten.ts'
 
 export type DateKind = 'utc' | 'local' | 'unspecified'
 

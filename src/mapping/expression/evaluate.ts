@@ -13,7 +13,7 @@ import {
   IGNORE_OBJECT_FLOW,
   type ParsedExpression,
   type ComparisonNode
-} from './types.ts'
+} from './syntax-tree.ts'
 import {
   type Arg,
   bool,

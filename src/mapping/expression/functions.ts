@@ -21,7 +21,7 @@ import {
   toFileTime
 } from './dates.ts'
 import { normalizeDiacritics } from './diacritics.ts'
-import { shorten } from '../../shorten.ts'
+import { shorten } from '../../common/shorten.ts'
 import {
   parseSubstitution,
   replaceAll,
@@ -31,7 +31,7 @@ import {
   LinearRegex,
   RegexTranslationError
 } from './regex.ts'
-import { IGNORE_ATTRIBUTE_FLOW } from './types.ts'
+import { IGNORE_ATTRIBUTE_FLOW } from './syntax-tree.ts'
 import {
   type Arg,
   bool,

@@ -19,7 +19,7 @@ export {
   IGNORE_ATTRIBUTE_FLOW,
   IGNORE_OBJECT_FLOW,
   ExpressionEvaluationError
-} from './types.ts'
+} from './syntax-tree.ts'
 export { parseExpression, MAX_EXPRESSION_LENGTH } from './parser.ts'
 export { bindExpression, evaluateExpression, type BindOptions, type AttributeValues } from './evaluate.ts'
 export { FUNCTIONS as FUNCTION_DEFINITIONS, type FunctionDef } from './functions.ts'

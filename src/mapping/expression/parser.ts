@@ -3,7 +3,7 @@
  * static checks: arity, unknown and inapplicable functions, comparisons outside conditions, flow keywords outside
  * result positions, constant formats/regexes/intervals, and the portability lints of docs/expression-facts.md ("Portability lints").
  */
-import { closest } from '../../did-you-mean.ts'
+import { closest } from '../../common/did-you-mean.ts'
 import { compileFormat, parseInterval, parseStyles } from './dates.ts'
 import {
   CLOUD_SYNC_ONLY,
@@ -16,7 +16,7 @@ import {
   replaceMode
 } from './functions.ts'
 import { translateRegex, RegexTranslationError } from './regex.ts'
-import { shorten, shortenList } from '../../shorten.ts'
+import { shorten, shortenList } from '../../common/shorten.ts'
 import type {
   CallNode,
   ComparisonOperator,
@@ -24,7 +24,7 @@ import type {
   ExpressionProblem,
   KeywordName,
   ParsedExpression
-} from './types.ts'
+} from './syntax-tree.ts'
 
 export const MAX_EXPRESSION_LENGTH = 10000
 

@@ -9,8 +9,8 @@ import {
   type ExpressionNode,
   IGNORE_ATTRIBUTE_FLOW,
   IGNORE_OBJECT_FLOW
-} from './types.ts'
-import { shorten } from '../../shorten.ts'
+} from './syntax-tree.ts'
+import { shorten } from '../../common/shorten.ts'
 
 export type Value =
   string | readonly string[] | null | DateTimeValue | typeof IGNORE_ATTRIBUTE_FLOW | typeof IGNORE_OBJECT_FLOW

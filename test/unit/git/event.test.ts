@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { baseRefForEvent, pullRequestOf, readEventPayload } from '../../../src/git/index.ts'
+import { baseRefForEvent, pullRequestOf, readEventPayload } from '../../../src/git/event.ts'
 import { scratch } from './repo.ts'
 
 const SHA = 'a'.repeat(40)

@@ -2,8 +2,9 @@ import { describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { InputError } from '../../../src/diagnostics.ts'
-import { GitError, createGit, createGitRunner, type GitRunner } from '../../../src/git/index.ts'
+import { InputError } from '../../../src/common/diagnostics.ts'
+import { createGit } from '../../../src/git/git.ts'
+import { GitError, createGitRunner, type GitRunner } from '../../../src/git/runner.ts'
 import { createRepo, scratch } from './repo.ts'
 
 /** A repository of two commits, cloned with depth 1 as actions/checkout does: the base is not in the clone. */

@@ -32,16 +32,7 @@ function setup(failures: string[], overrides: Partial<AuthOptions> = {}) {
       authorityOverridden: false,
       clientSecret: undefined,
       clientCertificate: undefined,
-      timing: {
-        retryBaseMs: 1,
-        retryMaxMs: 1,
-        maxRetryAfterMs: 1,
-        credentialRetryMs: 15_000,
-        maxWaitMs: Infinity,
-        windowMs: 5000,
-        windowMarginMs: 0,
-        concurrency: 1
-      }
+      timing: { credentialRetryMs: 15_000, maxWaitMs: Infinity }
     },
     env: { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://x/?a=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'r' },
     log: { info: (m) => lines.push(m), warn: (m) => lines.push(`warn: ${m}`), debug: () => undefined },

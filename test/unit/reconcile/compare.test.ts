@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { compare, type HrRecord } from '../../../src/reconcile/compare.ts'
 import { DEFAULT_CORRESPONDENCE, comparedProperties } from '../../../src/reconcile/correspondence.ts'
 import { csvField } from '../../../src/outcomes/failed-csv.ts'
-import { reconcileFailure, renderReconcileSummary } from '../../../src/reconcile/report.ts'
+import { reconcileFailure, renderReconcileSummary } from '../../../src/reconcile/findings-report.ts'
 import { readUsers, usersPath, type EntraUser, type EntraValue } from '../../../src/graph/users.ts'
 import type { GraphClient } from '../../../src/graph/http.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { readSettings } from '../../../src/settings.ts'
+import { readSettings } from '../../../src/settings/settings.ts'
 
 const env = { GITHUB_WORKSPACE: '/work/repo', RUNNER_TEMP: '/tmp/runner' }
 const target = {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { InputError } from '../../../src/diagnostics.ts'
+import { InputError } from '../../../src/common/diagnostics.ts'
 import { matchesPatterns } from '../../../src/review/base.ts'
 import { createRepo } from '../git/repo.ts'
 import { MAPPING, csv, plansOf, row } from './helpers.ts'

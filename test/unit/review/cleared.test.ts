@@ -3,9 +3,9 @@
  * empty-values clear, emptied but not sent (Entra keeps it) with omit or for attributes never cleared.
  */
 import { expect, test } from '@jest/globals'
-import { checkGates, gateFigures } from '../../../src/gates.ts'
+import { checkGates, gateFigures } from '../../../src/review/gates.ts'
 import { diffPlans } from '../../../src/review/diff.ts'
-import { renderReviewSummary } from '../../../src/review/summary.ts'
+import { renderReviewSummary } from '../../../src/review/review-markdown.ts'
 import { createRepo } from '../git/repo.ts'
 import { MAPPING, csv, plansOf, row } from './helpers.ts'
 

@@ -1,14 +1,15 @@
 /** Base and head plans of a real git repository, built with the real readers, mapping loader and buildPlan. */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { createGit } from '../../../src/git/index.ts'
+import { createGit } from '../../../src/git/git.ts'
 import { loadMapping } from '../../../src/mapping/load.ts'
 import { buildPlan, type PlanOptions } from '../../../src/plan/plan.ts'
-import type { Plan } from '../../../src/plan/types.ts'
+import type { Plan } from '../../../src/plan/model.ts'
 import { ValueStore } from '../../../src/plan/value-store.ts'
 import { planBase, type BasePlan } from '../../../src/review/base.ts'
-import { discoverFiles, openSource } from '../../../src/sources/index.ts'
-import { DiagnosticFactory } from '../../../src/validate/rules.ts'
+import { discoverFiles } from '../../../src/sources/discover.ts'
+import { openSource } from '../../../src/sources/open-source.ts'
+import { DiagnosticFactory } from '../../../src/validate/diagnostic-factory.ts'
 import { scratch, type TestRepo } from '../git/repo.ts'
 
 export const MAPPING = `schemaExtension: urn:ietf:params:scim:schemas:extension:contoso:1.0:User

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
-import { createRequestRenderer } from '../../../src/scim/batch.ts'
+import { createRequestRenderer } from '../../../src/plan/batches.ts'
 import { diffPlans } from '../../../src/review/diff.ts'
 import { leaverRecords } from '../../../src/review/leavers.ts'
-import { uploadSelection } from '../../../src/review/upload.ts'
+import { uploadSelection } from '../../../src/review/upload-selection.ts'
 import { createRepo } from '../git/repo.ts'
 import { MAPPING, csv, plansOf, row } from './helpers.ts'
 

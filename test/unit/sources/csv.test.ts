@@ -2,7 +2,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, test } from '@jest/globals'
 import { CsvChunkParser, countLineBreaks, openCsv } from '../../../src/sources/csv.ts'
 import type { CsvOptions } from '../../../src/sources/csv.ts'
-import type { SourceRecord } from '../../../src/sources/types.ts'
+import type { SourceRecord } from '../../../src/sources/source-file.ts'
 import { cleanup, fixtures, inputError, lines, readAll, tempFile, utf16 } from './helpers.ts'
 
 afterAll(cleanup)

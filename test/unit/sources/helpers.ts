@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { InputError } from '../../../src/diagnostics.ts'
-import type { Diagnostic } from '../../../src/diagnostics.ts'
-import type { SourceFile, SourceRecord } from '../../../src/sources/types.ts'
+import { InputError } from '../../../src/common/diagnostics.ts'
+import type { Diagnostic } from '../../../src/common/diagnostics.ts'
+import type { SourceFile, SourceRecord } from '../../../src/sources/source-file.ts'
 
 export const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/sources')
 

@@ -2,16 +2,16 @@
  * The review stage of a run, between planning and uploading: find the base commit, plan the HR files as they were
  * there, compare, check the safety gates and, in apply mode, choose what to upload (changed records, leavers).
  */
-import { InputError } from '../diagnostics.ts'
+import { InputError } from '../common/diagnostics.ts'
 import { baseRefForEvent, checkoutDepthFor, type BaseRef } from '../git/event.ts'
 import { createGit, type Git } from '../git/git.ts'
 import type { PlanOptions, SourceGroup } from '../plan/plan.ts'
-import type { Plan } from '../plan/types.ts'
+import type { Plan } from '../plan/model.ts'
 import { ValueStore } from '../plan/value-store.ts'
-import type { Settings } from '../settings.ts'
+import type { Settings } from '../settings/settings.ts'
 import { planBase, type BasePlan } from './base.ts'
-import { reviewChanges, type Review } from './index.ts'
-import { uploadSelection, type UploadSelection } from './upload.ts'
+import { reviewChanges, type Review } from './review-changes.ts'
+import { uploadSelection, type UploadSelection } from './upload-selection.ts'
 
 /** The review's share of the job summary's size limit. */
 const REVIEW_SHARE_BYTES = 400_000

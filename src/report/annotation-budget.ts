@@ -2,20 +2,9 @@
  * Picks the annotations to emit within GitHub's limits: at most 10 errors, 10 warnings and 10 notices per step
  * (more are dropped silently by GitHub). Most important first; then one notice counting the rest.
  */
-import type { Diagnostic, Severity } from '../diagnostics.ts'
-import { plural } from './markdown.ts'
-
-/** GitHub's per-step cap for each severity. */
-export const ANNOTATIONS_PER_SEVERITY = 10
-
-export interface Annotation {
-  severity: Severity
-  title: string
-  message: string
-  file?: string
-  line?: number
-  column?: number
-}
+import type { Diagnostic } from '../common/diagnostics.ts'
+import { plural } from '../common/markdown.ts'
+import { ANNOTATIONS_PER_SEVERITY, type Annotation } from '../common/runner-port.ts'
 
 /**
  * `diagnostics` must already be in order of importance within a severity (the plan sorts by file and line).

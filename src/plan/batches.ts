@@ -3,14 +3,14 @@
  * reports, and renders a
  * request exactly as it is sent to bulkUpload.
  */
-import type { Batch, Plan, PlannedRecord } from '../plan/types.ts'
-import { createPayloadWriter, type MappedValue } from './user.ts'
+import type { Batch, Plan, PlannedRecord } from './model.ts'
+import { createPayloadWriter, type MappedValue } from '../scim/user.ts'
 import {
   BULK_REQUEST_SCHEMA,
   MAX_OPERATIONS_PER_REQUEST,
   MAX_REQUEST_BYTES,
   REQUEST_ENVELOPE_BYTES
-} from './limits.ts'
+} from '../common/service-limits.ts'
 
 /**
  * Upload order: by depth in the manager hierarchy found in the run (people without a manager in the run first, then

@@ -1,9 +1,9 @@
 /**
  * The catalogue of record rules with their default severity. Severity decides whether a record is sent:
- * a record with any error is never sent. The `rules` input overrides severities (see settings.ts).
+ * a record with any error is never sent. The `rules` input overrides severities: this
+ * catalogue is the vocabulary it accepts, so it lives with the settings (validate/diagnostic-factory.ts applies it).
  */
-import type { Diagnostic, Severity } from '../diagnostics.ts'
-import type { RuleSeverity } from '../settings.ts'
+import type { Severity } from '../common/diagnostics.ts'
 
 export interface RuleInfo {
   severity: Severity
@@ -89,28 +89,4 @@ export type RuleName = keyof typeof RULES
 
 export function isRuleName(name: string): name is RuleName {
   return Object.hasOwn(RULES, name)
-}
-
-/** Creates diagnostics with the configured severity of their rule; returns undefined for rules turned off. */
-export class DiagnosticFactory {
-  readonly #overrides: ReadonlyMap<string, RuleSeverity>
-
-  constructor(overrides: ReadonlyMap<string, RuleSeverity>) {
-    this.#overrides = overrides
-  }
-
-  /** The overrides, as entries that can be sent to a worker thread. */
-  get overrides(): Array<[string, RuleSeverity]> {
-    return [...this.#overrides]
-  }
-
-  severity(rule: RuleName): RuleSeverity {
-    return this.#overrides.get(rule) ?? RULES[rule].severity
-  }
-
-  create(rule: RuleName, fields: Omit<Diagnostic, 'severity' | 'rule'>): Diagnostic | undefined {
-    const severity = this.severity(rule)
-    if (severity === 'off') return undefined
-    return { severity, rule, ...fields }
-  }
 }

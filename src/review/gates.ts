@@ -4,24 +4,13 @@
  * mode unless `allow-mass-changes` is set, and is still reported, as a warning, when it is overridden. Messages give
  * the gate, the figures and the override; they name files, never people.
  */
-import type { Diagnostic, Severity } from './diagnostics.ts'
-import { count, plural } from './report/markdown.ts'
-import type { ReviewDiff } from './review/diff.ts'
-import type { LeaverPolicy } from './review/leavers.ts'
+import type { Diagnostic, Severity } from '../common/diagnostics.ts'
+import { count, plural } from '../common/markdown.ts'
+import type { ReviewDiff } from './diff.ts'
+import type { LeaverPolicy } from './leavers.ts'
+import type { GateSettings } from '../settings/settings.ts'
 
 export type GateName = 'max-disables' | 'max-disables-percent' | 'max-changes-percent' | 'max-shrink-percent'
-
-export interface GateSettings {
-  /** Most records a run may disable (absolute). */
-  maxDisables: number
-  /** Most records a run may disable, in percent of the population at the base. */
-  maxDisablesPercent: number
-  /** Most records a run may change (joiners, movers, leavers, rehires), in percent of the population at the base. */
-  maxChangesPercent: number
-  /** Most rows an HR file may lose since the base, in percent of its rows there. */
-  maxShrinkPercent: number
-  allowMassChanges: boolean
-}
 
 export interface GateFigures {
   /** Records the run would disable: `active` turned false, and removed rows under `leavers: disable`. */

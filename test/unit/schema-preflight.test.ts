@@ -2,13 +2,13 @@ import { describe, expect, test } from '@jest/globals'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type { ActionIO } from '../../src/actions-io.ts'
+import type { ActionIO } from '../../src/common/runner-port.ts'
 import { ApplyStop } from '../../src/graph/errors.ts'
 import { GraphError, type GraphClient, type GraphRequest } from '../../src/graph/http.ts'
 import { loadMapping } from '../../src/mapping/load.ts'
-import { prepareSchemaStage } from '../../src/mapping/schema-stage.ts'
-import type { Annotation } from '../../src/report/annotations.ts'
-import { DiagnosticFactory } from '../../src/validate/rules.ts'
+import { prepareSchemaStage } from '../../src/apply/schema-preflight.ts'
+import type { Annotation } from '../../src/common/runner-port.ts'
+import { DiagnosticFactory } from '../../src/validate/diagnostic-factory.ts'
 
 const schema = (attributes: string[], mapped: string[]): Record<string, unknown> => ({
   directories: [

@@ -3,8 +3,8 @@
  * recommended action, a link to the line), warnings and records not seen in collapsible sections; successes are
  * counted, never listed. Same escaping and privacy default as the plan summary, within a byte budget.
  */
-import type { SummaryDetail } from '../settings.ts'
-import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from '../report/markdown.ts'
+import type { SummaryDetail } from '../settings/settings.ts'
+import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from '../common/markdown.ts'
 import { OUTCOMES, outcomeTotals, type OutcomeKind, type RecordOutcome } from './outcome.ts'
 import { publicCode, publicNote, publicText } from './privacy.ts'
 

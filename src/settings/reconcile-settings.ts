@@ -1,5 +1,9 @@
 /** The inputs of mode reconcile (`reconcile-scope`, `reconcile-fail-on`) and of `reconcile: fix` (docs/reconcile.md). */
-import { FINDING_CLASSES, type FindingClass } from './compare.ts'
+
+export type FindingClass = 'leaver-enabled' | 'missing' | 'orphan' | 'drift'
+
+/** Order of importance: the security finding first. */
+export const FINDING_CLASSES: readonly FindingClass[] = ['leaver-enabled', 'drift', 'missing', 'orphan']
 
 export interface ReconcileSettings {
   /** OData filter of the Entra users compared with the HR files. */

@@ -3,10 +3,11 @@
  * `selectAnnotations` as the plan's: failures first (errors), then warnings, then one notice counting the rest.
  * Put them before the plan's diagnostics so they win the per-severity slots.
  */
-import type { Diagnostic } from '../diagnostics.ts'
-import type { SummaryDetail } from '../settings.ts'
-import type { NotSeenPolicy, RecordOutcome } from './outcome.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
+import type { SummaryDetail } from '../settings/settings.ts'
+import type { RecordOutcome } from './outcome.ts'
 import { publicCode, publicNote } from './privacy.ts'
+import type { NotSeenPolicy } from '../settings/settings.ts'
 
 export function outcomeDiagnostics(
   outcomes: readonly RecordOutcome[],

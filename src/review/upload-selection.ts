@@ -3,8 +3,8 @@
  * payload differs from the base (`changed-only`), plus the disabled leavers under `leavers: disable`. The result is
  * a Plan like any other, so the upload stage sends it unchanged; each record is sent complete.
  */
-import type { FileSummary, Plan, PlannedRecord } from '../plan/types.ts'
-import { hierarchyOrder, packBatches } from '../scim/batch.ts'
+import type { FileSummary, Plan, PlannedRecord } from '../plan/model.ts'
+import { hierarchyOrder, packBatches } from '../plan/batches.ts'
 import { storeOf, timeDependent, type ReviewDiff } from './diff.ts'
 import { leaverRecords, type LeaverPolicy } from './leavers.ts'
 

@@ -8,17 +8,12 @@ import { createWriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { once } from 'node:events'
 import path from 'node:path'
-import type { Diagnostic } from '../diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
 import { csvField } from '../outcomes/failed-csv.ts'
-import { blobUrl, budgetedSections, cell, count, link, plural, table } from '../report/markdown.ts'
-import type { SummaryDetail } from '../settings.ts'
-import {
-  FINDING_CLASSES,
-  type Comparison,
-  type DriftedAttribute,
-  type Finding,
-  type FindingClass
-} from './compare.ts'
+import { blobUrl, budgetedSections, cell, count, link, plural, table } from '../common/markdown.ts'
+import type { SummaryDetail } from '../settings/settings.ts'
+import { type Comparison, type DriftedAttribute, type Finding } from './compare.ts'
+import { FINDING_CLASSES, type FindingClass } from '../settings/reconcile-settings.ts'
 
 export const CLASS_TITLES: Record<FindingClass, string> = {
   'leaver-enabled': 'Leavers still enabled',

@@ -4,39 +4,25 @@
  * pieces the report needs: diagnostics for annotations, the summary section, the JSON report section, outputs and
  * the fail-on verdict.
  */
-import type { ActionIO } from '../actions-io.ts'
-import type { Diagnostic } from '../diagnostics.ts'
-import type { Plan } from '../plan/types.ts'
-import type { ApplySettings, SummaryDetail } from '../settings.ts'
-import type { DelimiterSetting } from '../sources/types.ts'
-import { createRequestRenderer } from '../scim/batch.ts'
+import type { ActionIO } from '../common/runner-port.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
+import type { Plan } from '../plan/model.ts'
+import type { ApplySettings, SummaryDetail } from '../settings/settings.ts'
+import { createRequestRenderer } from '../plan/batches.ts'
 import { createPacer } from '../graph/pacer.ts'
-import { plural } from '../report/markdown.ts'
+import { plural } from '../common/markdown.ts'
 import type { GraphSession } from '../apply/session.ts'
-import { uploadPlan, type UploadResult } from '../apply/upload.ts'
-import { outcomeDiagnostics } from './annotations.ts'
+import { uploadPlan } from '../apply/upload.ts'
+import type { UploadResult } from '../apply/upload-result.ts'
+import { outcomeDiagnostics } from './outcome-annotations.ts'
 import { collectOutcomes, type CollectResult } from './collect.ts'
 import { writeFailedCsv } from './failed-csv.ts'
-import {
-  outcomeFailureReason,
-  outcomeTotals,
-  type NotSeenPolicy,
-  type OutcomeFailOn,
-  type RecordOutcome,
-  type SentRecord
-} from './outcome.ts'
+import { outcomeFailureReason, outcomeTotals, type RecordOutcome, type SentRecord } from './outcome.ts'
 import { createPoller } from './poller.ts'
-import { outcomeOutputs, outcomesSection } from './report.ts'
+import { outcomeOutputs, outcomesSection } from './outcomes-json.ts'
 import { batchesFor } from './resend.ts'
-import { renderOutcomesSection } from './summary.ts'
-
-export interface OutcomeSettings {
-  /** logs-timeout in minutes; 0 reads the logs once without waiting. */
-  logsTimeoutMinutes: number
-  notSeen: NotSeenPolicy
-  resubmitAttempts: number
-  failOn: OutcomeFailOn
-}
+import { renderOutcomesSection } from './summary-section.ts'
+import type { DelimiterSetting, OutcomeSettings } from '../settings/settings.ts'
 
 export interface OutcomeStage {
   collected: CollectResult

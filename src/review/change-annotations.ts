@@ -3,9 +3,9 @@
  * `max` (≤ 10, GitHub's cap per severity and step), leavers first, the last slot counting what is left out. Messages
  * name the externalId and the attributes that change, never values.
  */
-import type { Diagnostic } from '../diagnostics.ts'
-import { ANNOTATIONS_PER_SEVERITY, type Annotation } from '../report/annotations.ts'
-import { plural } from '../report/markdown.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
+import { ANNOTATIONS_PER_SEVERITY, type Annotation } from '../common/runner-port.ts'
+import { plural } from '../common/markdown.ts'
 import type { ChangeClass, DiffEntry, ReviewDiff } from './diff.ts'
 
 const ORDER: readonly ChangeClass[] = ['leaver', 'rehire', 'joiner', 'mover']

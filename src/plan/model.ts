@@ -1,5 +1,5 @@
 /** The plan: what was read, what is wrong, and what would be sent. Plain data, shared by every later stage. */
-import type { Diagnostic } from '../diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
 import type { Mapping } from '../mapping/load.ts'
 import type { ValueStore } from './value-store.ts'
 import type { EmptyValues } from '../scim/user.ts'

@@ -2,41 +2,14 @@
  * The review of a change, in one call for the wiring: compare the base and head plans, check the safety gates,
  * render the Markdown and pick the annotations. Pure apart from reading the plans' value stores.
  */
-import { checkGates, gateFigures, type GateOutcome, type GateSettings } from '../gates.ts'
-import type { Annotation } from '../report/annotations.ts'
-import type { Plan } from '../plan/types.ts'
-import type { SummaryDetail } from '../settings.ts'
+import { checkGates, gateFigures, type GateOutcome } from './gates.ts'
+import type { Annotation } from '../common/runner-port.ts'
+import type { Plan } from '../plan/model.ts'
+import type { GateSettings, SummaryDetail } from '../settings/settings.ts'
 import { diffPlans, type ReviewDiff } from './diff.ts'
 import type { LeaverPolicy } from './leavers.ts'
-import { reviewAnnotations } from './annotations.ts'
-import { COMMENT_BUDGET_BYTES, REVIEW_SUMMARY_BUDGET_BYTES, renderReviewSummary } from './summary.ts'
-
-export { diffPlans, LEAVE_DATE } from './diff.ts'
-export type {
-  AttributeChange,
-  ChangeClass,
-  DiffCounts,
-  DiffEntry,
-  FileDiff,
-  FileLine,
-  InvalidEntry,
-  LeaverReason,
-  ReviewDiff
-} from './diff.ts'
-export { leaverRecords } from './leavers.ts'
-export type { LeaverPolicy, LeaverRecord } from './leavers.ts'
-export { uploadSelection } from './upload.ts'
-export type { UploadOptions, UploadSelection } from './upload.ts'
-export { reviewAnnotations, reviewDiagnostics } from './annotations.ts'
-export {
-  COMMENT_BUDGET_BYTES,
-  REVIEW_SUMMARY_BUDGET_BYTES,
-  renderReviewSummary,
-  renderSelectionNote
-} from './summary.ts'
-export type { ReviewSummaryOptions } from './summary.ts'
-export { matchesPatterns, planBase } from './base.ts'
-export type { BasePlan, BasePlanOptions } from './base.ts'
+import { reviewAnnotations } from './change-annotations.ts'
+import { COMMENT_BUDGET_BYTES, REVIEW_SUMMARY_BUDGET_BYTES, renderReviewSummary } from './review-markdown.ts'
 
 export interface ReviewOptions extends GateSettings {
   /** The plan of the files at the base commit; undefined when there is no base (every record is a joiner). */

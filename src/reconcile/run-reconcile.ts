@@ -2,20 +2,20 @@
  * Reconcile mode after the plan: read the Entra users in scope (read-only: GET /users and nothing else), compare them
  * with the planned HR records, and report. Never uploads.
  */
-import type { ActionIO } from '../actions-io.ts'
+import type { ActionIO } from '../common/runner-port.ts'
 import type { ApplyDependencies } from '../apply/apply.ts'
 import { openSession } from '../apply/session.ts'
 import { createPacer } from '../graph/pacer.ts'
 import { readUsers } from '../graph/users.ts'
 import { ApplyStop } from '../graph/errors.ts'
 import { GraphError } from '../graph/http.ts'
-import { InputError } from '../diagnostics.ts'
-import { selectAnnotations } from '../report/annotations.ts'
-import { plural } from '../report/markdown.ts'
-import { writePlanReport } from '../report/report-file.ts'
-import { SUMMARY_BUDGET_BYTES } from '../report/summary.ts'
-import type { Plan } from '../plan/types.ts'
-import type { ApplySettings, Settings } from '../settings.ts'
+import { InputError } from '../common/diagnostics.ts'
+import { selectAnnotations } from '../report/annotation-budget.ts'
+import { plural } from '../common/markdown.ts'
+import { writePlanReport } from '../report/json-report.ts'
+import { SUMMARY_BUDGET_BYTES } from '../report/job-summary.ts'
+import type { Plan } from '../plan/model.ts'
+import type { ApplySettings, Settings } from '../settings/settings.ts'
 import { compare, type Comparison, type HrRecord } from './compare.ts'
 import { DEFAULT_CORRESPONDENCE, MATCHING, comparedProperties } from './correspondence.ts'
 import {
@@ -25,7 +25,7 @@ import {
   reconcileReportSection,
   renderReconcileSummary,
   writeFindingsCsv
-} from './report.ts'
+} from './findings-report.ts'
 
 /**
  * Calls per 10-second window: the smallest tenant's read budget (3,500 ResourceUnits) over a page's cost (2: a list

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { afterAll, describe, expect, test } from '@jest/globals'
-import { formatOf, openSource } from '../../../src/sources/index.ts'
+import { formatOf, openSource } from '../../../src/sources/open-source.ts'
 import { cleanup, fixtures, inputError, readAll, tempFile } from './helpers.ts'
 
 afterAll(cleanup)

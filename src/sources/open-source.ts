@@ -1,19 +1,12 @@
-/** HR file readers: discovery by glob, and one reader per format, chosen by the file's extension. */
+/** Opens a discovered HR file with the reader its extension names (CSV, JSON or JSONL). */
 import path from 'node:path'
-import { InputError } from '../diagnostics.ts'
+import { InputError } from '../common/diagnostics.ts'
 import { openCsv } from './csv.ts'
 import type { DiscoveredFile } from './discover.ts'
 import { openJson, openJsonl } from './json.ts'
-import type { DelimiterSetting, SourceFile, SourceFormat } from './types.ts'
-import { shorten } from '../shorten.ts'
-
-export { discoverFiles } from './discover.ts'
-export type { DiscoveredFile } from './discover.ts'
-export { openCsv } from './csv.ts'
-export type { CsvOptions } from './csv.ts'
-export { openJson, openJsonl } from './json.ts'
-export type { JsonOptions } from './json.ts'
-export type { DelimiterSetting, SourceFile, SourceFormat, SourceRecord } from './types.ts'
+import type { SourceFile, SourceFormat } from './source-file.ts'
+import type { DelimiterSetting } from '../settings/settings.ts'
+import { shorten } from '../common/shorten.ts'
 
 /** Extension (lower case, with the dot) → format. */
 export const EXTENSIONS: Readonly<Record<string, SourceFormat>> = {

@@ -3,12 +3,12 @@
  * they fit, errors first; a line saying what was left out. Records are named by externalId, file and line; values
  * appear only with `summary-detail: full`.
  */
-import type { Diagnostic, Severity } from '../diagnostics.ts'
-import type { Plan } from '../plan/types.ts'
-import type { SummaryDetail } from '../settings.ts'
-import type { UploadResult } from '../apply/upload.ts'
+import type { Diagnostic, Severity } from '../common/diagnostics.ts'
+import type { Plan } from '../plan/model.ts'
+import type { SummaryDetail } from '../settings/settings.ts'
+import type { UploadResult } from '../apply/upload-result.ts'
 import { renderUploadSection } from './upload-summary.ts'
-import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from './markdown.ts'
+import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from '../common/markdown.ts'
 
 /** GitHub rejects a step summary over 1 MiB; keep a margin for what other writers may add. */
 export const SUMMARY_BUDGET_BYTES = 1_000_000

@@ -7,12 +7,12 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { once } from 'node:events'
-import type { Diagnostic } from '../diagnostics.ts'
-import type { Plan } from '../plan/types.ts'
-import type { SummaryDetail } from '../settings.ts'
-import { planTotals } from './summary.ts'
-import { jsonString } from '../json-string.ts'
-import type { UploadResult } from '../apply/upload.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
+import type { Plan } from '../plan/model.ts'
+import type { SummaryDetail } from '../settings/settings.ts'
+import { planTotals } from './job-summary.ts'
+import { jsonString } from '../common/json-string.ts'
+import type { UploadResult } from '../apply/upload-result.ts'
 
 export const REPORT_VERSION = 1
 
@@ -86,7 +86,7 @@ export async function writePlanReport(
       ({ record, request }) => {
         const r = plan.records[record]
         const id = r?.externalId === undefined ? 'null' : jsonString(r.externalId)
-        // The bulkId is the externalId (src/scim/batch.ts).
+        // The bulkId is the externalId (src/plan/batches.ts).
         return `{"file":${fileNames[r?.fileIndex ?? 0]},"line":${r?.line ?? 0},"externalId":${id},"bulkId":${id},${outcomes[request]}}`
       },
       write

@@ -4,18 +4,23 @@
  * file's lines, the job-summary table, and outputs that tell when the committed schema-file is out of date.
  */
 import { readFile, writeFile } from 'node:fs/promises'
-import type { ActionIO } from '../actions-io.ts'
-import { confinePath } from '../confine.ts'
-import { InputError, type Diagnostic } from '../diagnostics.ts'
+import type { ActionIO } from '../common/runner-port.ts'
+import { confinePath } from '../common/confine.ts'
+import { InputError, type Diagnostic } from '../common/diagnostics.ts'
 import { ApplyStop } from '../graph/errors.ts'
 import type { GraphClient } from '../graph/http.ts'
 import type { JobTarget } from '../graph/provisioning.ts'
-import { readJobSchema } from '../graph/sync-schema.ts'
-import { plural } from '../report/markdown.ts'
-import type { DiagnosticFactory } from '../validate/rules.ts'
-import type { Mapping } from './load.ts'
-import { checkAgainstSchema, renderAttributeFlow } from './schema-check.ts'
-import { SchemaFormatError, readSchemaView, schemaDifferences, type SchemaView } from './sync-schema.ts'
+import { readJobSchema } from '../graph/job-schema.ts'
+import { plural } from '../common/markdown.ts'
+import type { DiagnosticFactory } from '../validate/diagnostic-factory.ts'
+import type { Mapping } from '../mapping/load.ts'
+import { checkAgainstSchema, renderAttributeFlow } from '../mapping/schema-check.ts'
+import {
+  SchemaFormatError,
+  readSchemaView,
+  schemaDifferences,
+  type SchemaView
+} from '../mapping/schema-model.ts'
 
 export interface SchemaStageResult {
   diagnostics: Diagnostic[]

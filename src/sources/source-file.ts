@@ -1,5 +1,5 @@
 /** What every reader (CSV, JSON, JSONL) produces. */
-import type { Diagnostic } from '../diagnostics.ts'
+import type { Diagnostic } from '../common/diagnostics.ts'
 
 /** One data row of an HR file. Values are positional, matching `SourceFile.headers`, for speed on large files. */
 export interface SourceRecord {
@@ -32,5 +32,3 @@ export interface SourceFile {
   /** CSV only: where the file is and how its lines end, so parts of a big file can be read in parallel. */
   layout?: { absolute: string; newline: '\n' | '\r\n' | '\r'; size: number }
 }
-
-export type DelimiterSetting = 'auto' | ',' | ';' | '\t' | '|'

@@ -3,10 +3,10 @@
  * outputs, and reading a previous run's report (its manifest for mode report, its failed records for resend-from).
  */
 import { readFile } from 'node:fs/promises'
-import type { SummaryDetail } from '../settings.ts'
-import { confinePath, displayPath } from '../confine.ts'
-import { InputError } from '../diagnostics.ts'
-import { jsonString } from '../json-string.ts'
+import type { SummaryDetail } from '../settings/settings.ts'
+import { confinePath, displayPath } from '../common/confine.ts'
+import { InputError } from '../common/diagnostics.ts'
+import { jsonString } from '../common/json-string.ts'
 import { OUTCOMES, outcomeTotals, type RecordOutcome, type SentRecord } from './outcome.ts'
 import { publicCode, publicNote, publicText } from './privacy.ts'
 import type { CollectResult } from './collect.ts'

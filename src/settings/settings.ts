@@ -4,16 +4,12 @@
  */
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { InputError, type Severity } from './diagnostics.ts'
-import type { DelimiterSetting } from './sources/types.ts'
-import { MAX_OPERATIONS_PER_REQUEST } from './scim/limits.ts'
-import { RULES, isRuleName } from './validate/rules.ts'
-import { closest } from './did-you-mean.ts'
-import { CLOUDS, CLOUD_NAMES, type CloudName } from './clouds.ts'
-import type { OutcomeFailOn, NotSeenPolicy } from './outcomes/outcome.ts'
-import type { OutcomeSettings } from './outcomes/stage.ts'
-import type { GateSettings } from './gates.ts'
-import { readReconcileSettings, type ReconcileSettings } from './reconcile/settings.ts'
+import { InputError, type Severity } from '../common/diagnostics.ts'
+import { MAX_OPERATIONS_PER_REQUEST } from '../common/service-limits.ts'
+import { RULES, isRuleName } from './rule-catalogue.ts'
+import { closest } from '../common/did-you-mean.ts'
+import { CLOUDS, CLOUD_NAMES, type CloudName } from '../common/clouds.ts'
+import { readReconcileSettings, type ReconcileSettings } from './reconcile-settings.ts'
 
 export type Mode = 'plan' | 'apply' | 'report' | 'reconcile'
 export type FailOn = 'error' | 'warning' | 'never'
@@ -576,3 +572,35 @@ function readTiming(env: NodeJS.ProcessEnv): ApplyTiming {
     logWindowMs: number('ENTRA_HR_SYNC_LOG_WINDOW_MS', 10_000)
   }
 }
+
+export interface OutcomeSettings {
+  /** logs-timeout in minutes; 0 reads the logs once without waiting. */
+  logsTimeoutMinutes: number
+  notSeen: NotSeenPolicy
+  resubmitAttempts: number
+  failOn: OutcomeFailOn
+}
+
+/** How "not seen" counts for fail-on. */
+export type NotSeenPolicy = 'failure' | 'warning' | 'ignore'
+
+/** fail-on for outcomes: any failure, a threshold (count or percentage of the records sent), or never. */
+export type OutcomeFailOn =
+  | { kind: 'error' }
+  | { kind: 'warning' }
+  | { kind: 'never' }
+  | { kind: 'threshold'; count: number; percent: boolean }
+
+export interface GateSettings {
+  /** Most records a run may disable (absolute). */
+  maxDisables: number
+  /** Most records a run may disable, in percent of the population at the base. */
+  maxDisablesPercent: number
+  /** Most records a run may change (joiners, movers, leavers, rehires), in percent of the population at the base. */
+  maxChangesPercent: number
+  /** Most rows an HR file may lose since the base, in percent of its rows there. */
+  maxShrinkPercent: number
+  allowMassChanges: boolean
+}
+
+export type DelimiterSetting = 'auto' | ',' | ';' | '\t' | '|'

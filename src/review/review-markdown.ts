@@ -4,12 +4,12 @@
  * Records are named by externalId, file and line, with the names of the attributes that change; values appear only
  * with `summary-detail: full` (and never for an attribute whose expression uses Redact()).
  */
-import type { GateOutcome } from '../gates.ts'
-import { mappingOf, type Plan } from '../plan/types.ts'
-import type { UploadSelection } from './upload.ts'
-import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from '../report/markdown.ts'
+import type { GateOutcome } from './gates.ts'
+import { mappingOf, type Plan } from '../plan/model.ts'
+import type { UploadSelection } from './upload-selection.ts'
+import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from '../common/markdown.ts'
 import type { MappedValue } from '../scim/user.ts'
-import type { SummaryDetail } from '../settings.ts'
+import type { SummaryDetail } from '../settings/settings.ts'
 import type { AttributeChange, ChangeClass, DiffEntry, ReviewDiff } from './diff.ts'
 import type { LeaverPolicy } from './leavers.ts'
 
