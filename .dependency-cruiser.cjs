@@ -10,7 +10,7 @@
 const PURE =
   '^src/(sources|mapping|validate|scim|plan)/|^src/review/(diff|leavers|gates|change-annotations|review-markdown|review-changes|upload-selection)\\.ts$'
 const EFFECTFUL =
-  '^src/(graph|git|github|apply|outcomes|reconcile|report)/|^src/review/(base|against-base)\\.ts$'
+  '^src/(graph|git|github|apply|outcomes|reconcile|report)/|^src/review/(base|against-base|review-report)\\.ts$'
 const EDGE = '^src/(main|index|actions-io)\\.ts$'
 
 module.exports = {
@@ -93,6 +93,6 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|node_modules)/' }
+    exclude: { path: '^dist/' }
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import type { ActionIO } from './common/runner-port.ts'
+import type { CommentClient } from './github/comment.ts'
 import { escapeLogLine } from './common/log-escape.ts'
 
 export function createActionIO(): ActionIO {
@@ -32,4 +33,10 @@ export function createActionIO(): ActionIO {
     setSecret: (value) => core.setSecret(value),
     getIdToken: (audience) => core.getIDToken(audience)
   }
+}
+
+/** An Octokit for the pull-request comment; @actions/github is loaded only when a comment is made. */
+export async function createCommentClient(token: string): Promise<CommentClient> {
+  const { getOctokit } = await import('@actions/github')
+  return getOctokit(token)
 }

@@ -54,6 +54,15 @@ export function whenAborted(signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
 }
 
+/** The work's result, or undefined as soon as the run is cancelled (the work is left to be cut off at exit). */
+export async function untilCancelled<T>(
+  signal: AbortSignal | undefined,
+  work: Promise<T>
+): Promise<T | undefined> {
+  work.catch(() => undefined)
+  return Promise.race([work, whenAborted(signal).then(() => undefined)])
+}
+
 /** The job summary's first line after a cancellation. */
 export function cancelledNote(upload: UploadResult | undefined, reason: string): string {
   const staged = upload?.totals.sent ?? 0

@@ -4,9 +4,6 @@
  */
 import type { Severity } from './diagnostics.ts'
 
-/** GitHub's per-step cap for each severity. */
-export const ANNOTATIONS_PER_SEVERITY = 10
-
 /** One annotation: a message on the run page and, with a file and line, on the pull request's diff. */
 export interface Annotation {
   severity: Severity

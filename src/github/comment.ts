@@ -5,7 +5,10 @@
  * the job summary anyway.
  */
 
-/** The part of Octokit this module uses (`getOctokit(token)` from @actions/github satisfies it). */
+/**
+ * The part of Octokit this module uses. `getOctokit(token)` from @actions/github satisfies it; the runner adapter
+ * (src/actions-io.ts) makes one, so this module never imports @actions/github.
+ */
 export interface CommentClient {
   rest: {
     issues: {
@@ -52,13 +55,12 @@ export type CommentResult =
 
 export interface CommentOptions {
   target: CommentTarget
-  /** The Markdown of the review (within COMMENT_BUDGET_BYTES); the marker is added here. */
+  /** The Markdown of the review (within COMMENT_BUDGET_BYTES, src/common/github-limits.ts); the marker is added here. */
   body: string
   /** Several steps or jobs can each keep their own comment on one pull request. */
   key?: string
-  /** The client; by default `getOctokit(token)` from @actions/github. */
-  client?: CommentClient
-  token?: string
+  /** The client, signed in with the github-token input; undefined when there is no token. */
+  client: CommentClient | undefined
 }
 
 const PAGE_SIZE = 100
@@ -71,7 +73,7 @@ export function commentMarker(key = 'review'): string {
 }
 
 export async function upsertReviewComment(options: CommentOptions): Promise<CommentResult> {
-  const client = options.client ?? (await defaultClient(options.token))
+  const { client } = options
   if (!client) {
     return {
       status: 'skipped',
@@ -127,12 +129,6 @@ async function findComment(
     if (data.length < PAGE_SIZE) return undefined
   }
   return undefined
-}
-
-async function defaultClient(token: string | undefined): Promise<CommentClient | undefined> {
-  if (!token) return undefined
-  const { getOctokit } = await import('@actions/github')
-  return getOctokit(token)
 }
 
 function httpStatus(error: unknown): number | undefined {

@@ -21,9 +21,9 @@ import type { SentRecord } from './outcome.ts'
 import { readPreviousReport } from './outcomes-json.ts'
 import { readOutcomes } from './read-outcomes.ts'
 import type { DelimiterSetting, OutcomeSettings } from '../settings/settings.ts'
+import { SUMMARY_BUDGET_BYTES } from '../common/github-limits.ts'
 
 /** GitHub rejects a step summary over 1 MiB; the same margin as the plan summary. */
-const SUMMARY_BUDGET_BYTES = 1_000_000
 
 export interface ReportModeOptions {
   io: ActionIO

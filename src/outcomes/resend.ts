@@ -4,6 +4,8 @@
  */
 import type { Batch, Plan } from '../plan/model.ts'
 import { packBatches } from '../plan/batches.ts'
+import { plural } from '../common/markdown.ts'
+import { readPreviousReport } from './outcomes-json.ts'
 
 /** Batches of at most `batchSize` holding the plan's batched records whose externalId is in `ids`, in plan order. */
 export function batchesFor(
@@ -37,4 +39,27 @@ export function narrowPlan<P extends Pick<Plan, 'records' | 'batches' | 'batchSi
       if (id !== undefined) found.add(id)
     }
   return { plan: { ...plan, batches }, missing: [...ids].filter((id) => !found.has(id)) }
+}
+
+/** resend-from: only the records a previous run's report lists as failed (matched by externalId) are sent. */
+export async function resendFailed<P extends Parameters<typeof narrowPlan>[0]>(
+  plan: P,
+  file: string,
+  roots: readonly string[],
+  log: { info(message: string): void; warn(message: string): void }
+): Promise<P> {
+  const previous = await readPreviousReport(file, 'resend-from', roots)
+  if (!previous.hasOutcomes)
+    log.warn(
+      `resend-from: ${file} has no outcomes (a run with logs-timeout 0 or an older version); nothing is re-sent.`
+    )
+  const narrowed = narrowPlan(plan, new Set(previous.failed.map((f) => f.externalId)))
+  log.info(
+    `resend-from: ${plural(previous.failed.length, 'record')} failed in the previous run; ${plural(previous.failed.length - narrowed.missing.length, 'is', 'are')} re-sent.`
+  )
+  if (narrowed.missing.length > 0)
+    log.warn(
+      `resend-from: ${plural(narrowed.missing.length, 'failed record')} not among this run's valid records (removed or now invalid): ${narrowed.missing.slice(0, 10).join(', ')}${narrowed.missing.length > 10 ? ', …' : ''}.`
+    )
+  return narrowed.plan
 }

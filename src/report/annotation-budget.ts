@@ -4,7 +4,8 @@
  */
 import type { Diagnostic } from '../common/diagnostics.ts'
 import { plural } from '../common/markdown.ts'
-import { ANNOTATIONS_PER_SEVERITY, type Annotation } from '../common/runner-port.ts'
+import type { Annotation } from '../common/runner-port.ts'
+import { ANNOTATIONS_PER_SEVERITY } from '../common/github-limits.ts'
 
 /**
  * `diagnostics` must already be in order of importance within a severity (the plan sorts by file and line).

@@ -8,10 +8,9 @@ import type { Plan } from '../plan/model.ts'
 import type { SummaryDetail } from '../settings/settings.ts'
 import type { UploadResult } from '../apply/upload-result.ts'
 import { renderUploadSection } from './upload-summary.ts'
+import { SUMMARY_BUDGET_BYTES } from '../common/github-limits.ts'
 import { blobUrl, budgetedSections, cell, count, link, plural, table, text } from '../common/markdown.ts'
 
-/** GitHub rejects a step summary over 1 MiB; keep a margin for what other writers may add. */
-export const SUMMARY_BUDGET_BYTES = 1_000_000
 const MAX_FILES_LISTED = 200
 
 export interface SummaryOptions {

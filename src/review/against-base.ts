@@ -12,9 +12,7 @@ import type { Settings } from '../settings/settings.ts'
 import { planBase, type BasePlan } from './base.ts'
 import { reviewChanges, type Review } from './review-changes.ts'
 import { uploadSelection, type UploadSelection } from './upload-selection.ts'
-
-/** The review's share of the job summary's size limit. */
-const REVIEW_SHARE_BYTES = 400_000
+import { REVIEW_SHARE_BYTES } from '../common/github-limits.ts'
 
 export interface BaseCommit {
   ref: BaseRef

@@ -4,7 +4,8 @@
  * name the externalId and the attributes that change, never values.
  */
 import type { Diagnostic } from '../common/diagnostics.ts'
-import { ANNOTATIONS_PER_SEVERITY, type Annotation } from '../common/runner-port.ts'
+import type { Annotation } from '../common/runner-port.ts'
+import { ANNOTATIONS_PER_SEVERITY } from '../common/github-limits.ts'
 import { plural } from '../common/markdown.ts'
 import type { ChangeClass, DiffEntry, ReviewDiff } from './diff.ts'
 

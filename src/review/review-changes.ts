@@ -9,7 +9,8 @@ import type { GateSettings, SummaryDetail } from '../settings/settings.ts'
 import { diffPlans, type ReviewDiff } from './diff.ts'
 import type { LeaverPolicy } from './leavers.ts'
 import { reviewAnnotations } from './change-annotations.ts'
-import { COMMENT_BUDGET_BYTES, REVIEW_SUMMARY_BUDGET_BYTES, renderReviewSummary } from './review-markdown.ts'
+import { renderReviewSummary } from './review-markdown.ts'
+import { COMMENT_BUDGET_BYTES, SUMMARY_BUDGET_BYTES } from '../common/github-limits.ts'
 
 export interface ReviewOptions extends GateSettings {
   /** The plan of the files at the base commit; undefined when there is no base (every record is a joiner). */
@@ -54,7 +55,7 @@ export function reviewChanges(options: ReviewOptions): Review {
   return {
     diff,
     gates,
-    markdown: render(options.budgetBytes ?? REVIEW_SUMMARY_BUDGET_BYTES),
+    markdown: render(options.budgetBytes ?? SUMMARY_BUDGET_BYTES),
     comment: options.comment ? render(COMMENT_BUDGET_BYTES) : undefined,
     annotations: reviewAnnotations(diff, options.maxAnnotations)
   }

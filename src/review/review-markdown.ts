@@ -12,11 +12,8 @@ import type { MappedValue } from '../scim/user.ts'
 import type { SummaryDetail } from '../settings/settings.ts'
 import type { AttributeChange, ChangeClass, DiffEntry, ReviewDiff } from './diff.ts'
 import type { LeaverPolicy } from './leavers.ts'
+import { SUMMARY_BUDGET_BYTES } from '../common/github-limits.ts'
 
-/** GitHub rejects a step summary over 1 MiB; keep a margin for what other writers may add. */
-export const REVIEW_SUMMARY_BUDGET_BYTES = 1_000_000
-/** GitHub rejects a comment body over 65,536 characters; bytes ≥ characters, so a byte budget is safe. */
-export const COMMENT_BUDGET_BYTES = 60_000
 const MAX_FILES_LISTED = 100
 const MAX_VALUE_CHARACTERS = 120
 
@@ -129,7 +126,7 @@ function filesTable(diff: ReviewDiff): string {
 }
 
 function classSections(diff: ReviewDiff, options: ReviewSummaryOptions, used: number): string {
-  const budget = (options.budgetBytes ?? REVIEW_SUMMARY_BUDGET_BYTES) - used - 300 // room for the trimming note
+  const budget = (options.budgetBytes ?? SUMMARY_BUDGET_BYTES) - used - 300 // room for the trimming note
   const full = options.detail === 'full'
   if (diff.entries.length === 0) return '\nNo record would change.\n'
   const { markdown, omitted } = budgetedSections(

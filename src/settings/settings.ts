@@ -149,6 +149,12 @@ const DELIMITERS: Record<string, DelimiterSetting> = {
   '|': '|'
 }
 
+/** A file in RUNNER_TEMP named after the step, so several steps of a job do not collide. */
+export function scratchPath(runnerTemp: string, env: NodeJS.ProcessEnv, extension: string): string {
+  const step = (env.GITHUB_ACTION || 'local').replace(/[^\w.-]/g, '_')
+  return path.join(runnerTemp, `entra-hr-sync-${step}.${extension}`)
+}
+
 export function readSettings(input: InputReader, env: NodeJS.ProcessEnv): Settings {
   const problems: string[] = []
   const fail = (message: string): void => {

@@ -104,6 +104,8 @@ describe('upsertReviewComment', () => {
     await expect(
       upsertReviewComment({ target, body: 'x', client: fakeClient([], 500).client })
     ).rejects.toThrow('HTTP 500')
-    expect(await upsertReviewComment({ target, body: 'x', token: '' })).toMatchObject({ status: 'skipped' })
+    expect(await upsertReviewComment({ target, body: 'x', client: undefined })).toMatchObject({
+      status: 'skipped'
+    })
   })
 })
