@@ -106,28 +106,188 @@ export const LEAVE_DATE = /(LeaveDate|LeaveDateTime|TerminationDate)$/i
  * attribute path, and an attribute only one of them maps counts as changed where it has a value.
  */
 export function diffPlans(basePlan: Plan | undefined, headPlan: Plan): ReviewDiff {
-  const headValues = storeOf(headPlan)
-  const baseValues = basePlan === undefined ? undefined : storeOf(basePlan)
-  // Records are compared through their mappings (one per source); an alignment per pair of mappings met.
-  const alignments = new Map<string, Alignment>()
-  const alignmentOf = (baseRecord: PlannedRecord | undefined, headRecord: PlannedRecord): Alignment => {
-    const head = headPlan.files[headRecord.fileIndex]?.mapping ?? 0
-    const base =
-      baseRecord === undefined || !basePlan ? -1 : (basePlan.files[baseRecord.fileIndex]?.mapping ?? 0)
-    const key = `${base}:${head}`
-    let aligned = alignments.get(key)
+  const comparison = new PlanComparison(basePlan, headPlan)
+  headPlan.records.forEach((record, index) => comparison.addHeadRecord(record, index))
+  // Rows gone from every file come after the head records, in base order.
+  comparison.addRemovedRows()
+  return comparison.result()
+}
+
+const COUNT = { joiner: 'joiners', mover: 'movers', leaver: 'leavers', rehire: 'rehires' } as const
+
+/** A record of the base plan, with its index in the plan's records. */
+interface BaseRecord {
+  index: number
+  record: PlannedRecord
+}
+
+/** The base plan, its values, and its valid records by externalId. */
+interface BaseSide {
+  plan: Plan
+  values: ValueStore
+  /** First valid record per externalId (duplicates are invalid, so there is at most one), in base order. */
+  byId: Map<string, BaseRecord>
+}
+
+/** A valid head record that is compared: it has an externalId and stored values. */
+interface HeadRecord {
+  record: PlannedRecord
+  /** Index into the head plan's records. */
+  index: number
+  externalId: string
+  /** Handle of its values in the head plan's value store. */
+  values: number
+  file: string
+}
+
+/**
+ * The tallies of one comparison, filled record by record: the head records in plan order, then the rows removed
+ * since the base. Each method handles one kind of record; `result` hands the finished diff over.
+ */
+class PlanComparison {
+  readonly #headPlan: Plan
+  readonly #headValues: ValueStore
+  readonly #base: BaseSide | undefined
+  /** Records are compared through their mappings (one per source): an alignment per pair of sources met. */
+  readonly #alignments = new Map<string, Alignment>()
+  readonly #files = new Map<string, FileDiff>()
+  readonly #perPath = new Map<string, number>()
+  /** Every externalId in the head files, valid or not: such a record is not a removed row. */
+  readonly #present = new Set<string>()
+  readonly #entries: DiffEntry[] = []
+  readonly #invalid: InvalidEntry[] = []
+  readonly #counts: DiffCounts
+
+  constructor(basePlan: Plan | undefined, headPlan: Plan) {
+    this.#headPlan = headPlan
+    this.#headValues = storeOf(headPlan)
+    this.#base =
+      basePlan === undefined
+        ? undefined
+        : { plan: basePlan, values: storeOf(basePlan), byId: validRecordsById(basePlan) }
+    // Files are listed head files first, then files only the base has.
+    for (const summary of headPlan.files) this.#fileDiff(summary.file).headRecords = summary.records
+    for (const summary of basePlan?.files ?? []) this.#fileDiff(summary.file).baseRecords = summary.records
+    this.#counts = {
+      joiners: 0,
+      movers: 0,
+      leavers: 0,
+      rehires: 0,
+      unchanged: 0,
+      invalid: 0,
+      ignored: 0,
+      population: this.#base?.byId.size ?? 0,
+      headValid: 0
+    }
+  }
+
+  /** Counts one head record: invalid, ignored, joiner, unchanged, or changed (an entry with its changes). */
+  addHeadRecord(record: PlannedRecord, index: number): void {
+    const file = fileName(this.#headPlan, record)
+    if (record.externalId !== undefined) this.#present.add(record.externalId)
+    if (record.status === 'invalid') {
+      this.#addInvalid(record, file)
+      return
+    }
+    if (record.status !== 'valid' || record.externalId === undefined || record.values === undefined) {
+      this.#counts.ignored++
+      return
+    }
+    this.#counts.headValid++
+    const head: HeadRecord = { record, index, externalId: record.externalId, values: record.values, file }
+    const base = this.#base
+    const match = base?.byId.get(head.externalId)
+    if (base === undefined || match === undefined) this.#add(joiner(head))
+    else this.#compare(head, base, match)
+  }
+
+  /** Adds a leaver for every valid base record whose externalId is in no head file. */
+  addRemovedRows(): void {
+    const base = this.#base
+    if (base === undefined) return
+    // A record still present but invalid or ignored is not a leaver: it is not sent.
+    for (const [externalId, match] of base.byId)
+      if (!this.#present.has(externalId)) this.#add(removedRow(base, externalId, match))
+  }
+
+  result(): ReviewDiff {
+    const mappings = [...this.#headPlan.mappings, ...(this.#base?.plan.mappings ?? [])]
+    const attributes = [...this.#perPath].map(([path, changed]) => ({ path, changed }))
+    return {
+      entries: this.#entries,
+      counts: this.#counts,
+      files: [...this.#files.values()],
+      invalid: this.#invalid,
+      attributes: inMappingOrder(attributes, mappings)
+    }
+  }
+
+  #addInvalid(record: PlannedRecord, file: string): void {
+    this.#counts.invalid++
+    this.#fileDiff(file).invalid++
+    const wasValid = record.externalId !== undefined && this.#base?.byId.has(record.externalId) === true
+    this.#invalid.push({ file, line: record.line, externalId: record.externalId, wasValid })
+  }
+
+  /** A head record also valid at the base: unchanged, or an entry with the attributes that changed. */
+  #compare(head: HeadRecord, base: BaseSide, match: BaseRecord): void {
+    const aligned = this.#alignment(base.plan, match.record, head.record)
+    const baseValues = valuesHandle(match.record)
+    // Fast path: the same attributes in the same order, and the same stored text.
+    if (aligned.sameShape && base.values.getText(baseValues) === this.#headValues.getText(head.values)) {
+      this.#countUnchanged(head.file)
+      return
+    }
+    const before = base.values.get(baseValues)
+    const after = this.#headValues.get(head.values)
+    const changes = attributeChanges(aligned.paths, before, after, this.#headPlan, head.record)
+    if (changes.length === 0) {
+      this.#countUnchanged(head.file)
+      return
+    }
+    const { kind, reason, wasActive } = classify(aligned, before, after, changes)
+    this.#add({
+      class: kind,
+      externalId: head.externalId,
+      file: head.file,
+      line: head.record.line,
+      base: baseLocation(base.plan, match.record),
+      reason,
+      changes,
+      headRecord: head.index,
+      baseRecord: match.index,
+      wasActive
+    })
+  }
+
+  /** The alignment of the base record's mapping with the head record's, made once per pair of sources. */
+  #alignment(basePlan: Plan, baseRecord: PlannedRecord, headRecord: PlannedRecord): Alignment {
+    const key = `${sourceOf(basePlan, baseRecord)}:${sourceOf(this.#headPlan, headRecord)}`
+    let aligned = this.#alignments.get(key)
     if (!aligned) {
-      aligned = alignAttributes(base < 0 ? undefined : basePlan!.mappings[base], headPlan.mappings[head]!)
-      alignments.set(key, aligned)
+      aligned = alignAttributes(mappingOf(basePlan, baseRecord), mappingOf(this.#headPlan, headRecord))
+      this.#alignments.set(key, aligned)
     }
     return aligned
   }
-  const baseActive = (record: PlannedRecord): number | undefined =>
-    indexOf(mappingOf(basePlan!, record).attributes, 'active')
-  const perPath = new Map<string, number>()
-  const files = new Map<string, FileDiff>()
-  const fileOf = (name: string): FileDiff => {
-    let entry = files.get(name)
+
+  /** Records an entry: counted by class, in total and for its file, and its changes per attribute path. */
+  #add(entry: DiffEntry): void {
+    this.#counts[COUNT[entry.class]]++
+    this.#fileDiff(entry.file)[COUNT[entry.class]]++
+    for (const change of entry.changes)
+      this.#perPath.set(change.path, (this.#perPath.get(change.path) ?? 0) + 1)
+    this.#entries.push(entry)
+  }
+
+  #countUnchanged(file: string): void {
+    this.#counts.unchanged++
+    this.#fileDiff(file).unchanged++
+  }
+
+  /** The tallies of a file, made on first use. */
+  #fileDiff(name: string): FileDiff {
+    let entry = this.#files.get(name)
     if (!entry) {
       entry = {
         file: name,
@@ -140,176 +300,137 @@ export function diffPlans(basePlan: Plan | undefined, headPlan: Plan): ReviewDif
         unchanged: 0,
         invalid: 0
       }
-      files.set(name, entry)
+      this.#files.set(name, entry)
     }
     return entry
   }
-  for (const summary of headPlan.files) fileOf(summary.file).headRecords = summary.records
-  for (const summary of basePlan?.files ?? []) fileOf(summary.file).baseRecords = summary.records
+}
 
-  // First valid record per externalId at the base (duplicates are invalid, so there is at most one).
-  const baseIndex = new Map<string, number>()
-  basePlan?.records.forEach((record, index) => {
-    if (record.status === 'valid' && record.externalId !== undefined && !baseIndex.has(record.externalId))
-      baseIndex.set(record.externalId, index)
+/** First valid record per externalId (duplicates are invalid, so there is at most one). */
+function validRecordsById(plan: Plan): Map<string, BaseRecord> {
+  const byId = new Map<string, BaseRecord>()
+  plan.records.forEach((record, index) => {
+    if (record.status === 'valid' && record.externalId !== undefined && !byId.has(record.externalId))
+      byId.set(record.externalId, { index, record })
   })
+  return byId
+}
 
-  const counts: DiffCounts = {
-    joiners: 0,
-    movers: 0,
-    leavers: 0,
-    rehires: 0,
-    unchanged: 0,
-    invalid: 0,
-    ignored: 0,
-    population: baseIndex.size,
-    headValid: 0
-  }
-  const entries: DiffEntry[] = []
-  const invalid: InvalidEntry[] = []
-  const present = new Set<string>()
-  const headFile = (record: PlannedRecord): string => headPlan.files[record.fileIndex]?.file ?? ''
-  const baseLocation = (index: number): FileLine => {
-    const record = basePlan!.records[index]!
-    return { file: basePlan!.files[record.fileIndex]?.file ?? '', line: record.line }
-  }
-
-  headPlan.records.forEach((record, index) => {
-    const file = headFile(record)
-    if (record.externalId !== undefined) present.add(record.externalId)
-    if (record.status === 'invalid') {
-      counts.invalid++
-      fileOf(file).invalid++
-      const wasValid = record.externalId !== undefined && baseIndex.has(record.externalId)
-      invalid.push({ file, line: record.line, externalId: record.externalId, wasValid })
-      return
-    }
-    if (record.status !== 'valid' || record.externalId === undefined || record.values === undefined) {
-      counts.ignored++
-      return
-    }
-    counts.headValid++
-    const externalId = record.externalId
-    const baseRecord = baseIndex.get(externalId)
-    if (baseRecord === undefined) {
-      counts.joiners++
-      fileOf(file).joiners++
-      entries.push({
-        class: 'joiner',
-        externalId,
-        file,
-        line: record.line,
-        base: undefined,
-        reason: undefined,
-        changes: [],
-        headRecord: index,
-        baseRecord: undefined,
-        wasActive: false
-      })
-      return
-    }
-    const aligned = alignmentOf(basePlan!.records[baseRecord], record)
-    const { paths, activeHead, activeBase, leaveDates } = aligned
-    const baseHandle = basePlan!.records[baseRecord]!.values as number
-    if (aligned.sameShape && baseValues!.getText(baseHandle) === headValues.getText(record.values)) {
-      counts.unchanged++
-      fileOf(file).unchanged++
-      return
-    }
-    const before = baseValues!.get(baseHandle)
-    const after = headValues.get(record.values)
-    const changes: AttributeChange[] = []
-    for (const attribute of paths) {
-      if (!attribute.compared) continue
-      const old = attribute.base === undefined ? undefined : before[attribute.base]
-      const now = attribute.head === undefined ? undefined : after[attribute.head]
-      if (old === now) continue
-      const change: AttributeChange = {
-        path: attribute.path,
-        before: old,
-        after: now,
-        secret: attribute.secret
-      }
-      if (now === undefined) change.emptied = emptiedAs(headPlan, record, attribute.head)
-      changes.push(change)
-      perPath.set(attribute.path, (perPath.get(attribute.path) ?? 0) + 1)
-    }
-    if (changes.length === 0) {
-      counts.unchanged++
-      fileOf(file).unchanged++
-      return
-    }
-    const wasActive = activeBase === undefined || before[activeBase] !== false
-    const isActive = activeHead === undefined || after[activeHead] !== false
-    let kind: ChangeClass = 'mover'
-    let reason: LeaverReason | undefined
-    if (wasActive && !isActive) {
-      kind = 'leaver'
-      reason = 'deactivated'
-    } else if (!wasActive && isActive) {
-      kind = 'rehire'
-    } else if (
-      isActive &&
-      leaveDates.some((i) => isDate(after[i]) && changes.some((c) => c.path === paths[i]?.path))
-    ) {
-      kind = 'leaver'
-      reason = 'leave-date'
-    }
-    counts[COUNT[kind]]++
-    fileOf(file)[COUNT[kind]]++
-    entries.push({
-      class: kind,
-      externalId,
-      file,
-      line: record.line,
-      base: baseLocation(baseRecord),
-      reason,
-      changes,
-      headRecord: index,
-      baseRecord,
-      wasActive
-    })
-  })
-
-  // Rows gone from every file. A record still present but invalid or ignored is not a leaver: it is not sent.
-  if (basePlan) {
-    for (const [externalId, baseRecord] of baseIndex) {
-      if (present.has(externalId)) continue
-      const where = baseLocation(baseRecord)
-      const record = basePlan.records[baseRecord]!
-      const values = baseValues!.get(record.values as number)
-      const activeBase = baseActive(record)
-      const wasActive = activeBase === undefined || values[activeBase] !== false
-      counts.leavers++
-      fileOf(where.file).leavers++
-      entries.push({
-        class: 'leaver',
-        externalId,
-        file: where.file,
-        line: where.line,
-        base: where,
-        reason: 'removed',
-        changes: [],
-        headRecord: undefined,
-        baseRecord,
-        wasActive
-      })
-    }
-  }
-
+/** A valid head record with no valid record at the base (or no base at all). */
+function joiner(head: HeadRecord): DiffEntry {
   return {
-    entries,
-    counts,
-    files: [...files.values()],
-    invalid,
-    attributes: inMappingOrder(
-      [...perPath.keys()],
-      [...headPlan.mappings, ...(basePlan?.mappings ?? [])]
-    ).map((path) => ({ path, changed: perPath.get(path)! }))
+    class: 'joiner',
+    externalId: head.externalId,
+    file: head.file,
+    line: head.record.line,
+    base: undefined,
+    reason: undefined,
+    changes: [],
+    headRecord: head.index,
+    baseRecord: undefined,
+    wasActive: false
   }
 }
 
-const COUNT = { joiner: 'joiners', mover: 'movers', leaver: 'leavers', rehire: 'rehires' } as const
+/** A valid base record whose row is gone from every head file. */
+function removedRow(base: BaseSide, externalId: string, match: BaseRecord): DiffEntry {
+  const where = baseLocation(base.plan, match.record)
+  const values = base.values.get(valuesHandle(match.record))
+  const active = indexOf(mappingOf(base.plan, match.record).attributes, 'active')
+  return {
+    class: 'leaver',
+    externalId,
+    file: where.file,
+    line: where.line,
+    base: where,
+    reason: 'removed',
+    changes: [],
+    headRecord: undefined,
+    baseRecord: match.index,
+    wasActive: isActive(values, active)
+  }
+}
+
+/** The compared attributes whose mapped value differs, in alignment order (head attributes first). */
+function attributeChanges(
+  paths: readonly AlignedPath[],
+  before: readonly MappedValue[],
+  after: readonly MappedValue[],
+  headPlan: Plan,
+  headRecord: PlannedRecord
+): AttributeChange[] {
+  const changes: AttributeChange[] = []
+  for (const attribute of paths) {
+    if (!attribute.compared) continue
+    const old = attribute.base === undefined ? undefined : before[attribute.base]
+    const now = attribute.head === undefined ? undefined : after[attribute.head]
+    if (old === now) continue
+    const change: AttributeChange = {
+      path: attribute.path,
+      before: old,
+      after: now,
+      secret: attribute.secret
+    }
+    if (now === undefined) change.emptied = emptiedAs(headPlan, headRecord, attribute.head)
+    changes.push(change)
+  }
+  return changes
+}
+
+/**
+ * The class of a changed record: a leaver when `active` turned false or a leave date was set or changed while
+ * active, a rehire when `active` turned true, otherwise a mover.
+ */
+function classify(
+  aligned: Alignment,
+  before: readonly MappedValue[],
+  after: readonly MappedValue[],
+  changes: readonly AttributeChange[]
+): { kind: ChangeClass; reason: LeaverReason | undefined; wasActive: boolean } {
+  const wasActive = isActive(before, aligned.activeBase)
+  const nowActive = isActive(after, aligned.activeHead)
+  if (wasActive && !nowActive) return { kind: 'leaver', reason: 'deactivated', wasActive }
+  if (!wasActive && nowActive) return { kind: 'rehire', reason: undefined, wasActive }
+  if (nowActive && leaveDateSet(aligned, after, changes))
+    return { kind: 'leaver', reason: 'leave-date', wasActive }
+  return { kind: 'mover', reason: undefined, wasActive }
+}
+
+/** A leave-date attribute changed and now holds a date. */
+function leaveDateSet(
+  aligned: Alignment,
+  after: readonly MappedValue[],
+  changes: readonly AttributeChange[]
+): boolean {
+  return aligned.leaveDates.some(
+    (i) => isDate(after[i]) && changes.some((change) => change.path === aligned.paths[i]?.path)
+  )
+}
+
+/** `active` is not false (a mapping without `active` leaves every record active). */
+function isActive(values: readonly MappedValue[], active: number | undefined): boolean {
+  return active === undefined || values[active] !== false
+}
+
+/** Index into `plan.mappings` of the record's source. */
+function sourceOf(plan: Plan, record: PlannedRecord): number {
+  return plan.files[record.fileIndex]?.mapping ?? 0
+}
+
+function fileName(plan: Plan, record: PlannedRecord): string {
+  return plan.files[record.fileIndex]?.file ?? ''
+}
+
+function baseLocation(basePlan: Plan, record: PlannedRecord): FileLine {
+  return { file: fileName(basePlan, record), line: record.line }
+}
+
+/** The handle of a valid record's values: a plan built with a ValueStore gives one to every valid record. */
+function valuesHandle(record: PlannedRecord): number {
+  if (record.values === undefined)
+    throw new Error(`internal error: the valid record at line ${record.line} has no stored values`)
+  return record.values
+}
 
 interface AlignedPath {
   path: string
@@ -336,9 +457,9 @@ interface Alignment {
   leaveDates: number[]
 }
 
-function alignAttributes(baseMapping: Mapping | undefined, headMapping: Mapping): Alignment {
+function alignAttributes(baseMapping: Mapping, headMapping: Mapping): Alignment {
   const head = headMapping.attributes
-  const base = baseMapping?.attributes ?? head
+  const base = baseMapping.attributes
   const baseIndex = new Map(base.map((attribute, index) => [attribute.path, index]))
   const paths: AlignedPath[] = head.map((attribute, index) => {
     const before = baseIndex.get(attribute.path)
@@ -377,13 +498,13 @@ function alignAttributes(baseMapping: Mapping | undefined, headMapping: Mapping)
   }
 }
 
-/** Attribute paths in the order the mappings list them (head mappings first). */
-function inMappingOrder(paths: string[], mappings: readonly Mapping[]): string[] {
+/** Items sorted by attribute path in the order the mappings list them (head mappings first). */
+function inMappingOrder<T extends { path: string }>(items: T[], mappings: readonly Mapping[]): T[] {
   const rank = new Map<string, number>()
   for (const mapping of mappings)
     for (const attribute of mapping.attributes)
       if (!rank.has(attribute.path)) rank.set(attribute.path, rank.size)
-  return paths.sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0))
+  return items.sort((a, b) => (rank.get(a.path) ?? 0) - (rank.get(b.path) ?? 0))
 }
 
 /** What an emptied value becomes in the head plan's payload: null (cleared) or nothing (Entra keeps its value). */
