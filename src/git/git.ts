@@ -53,152 +53,180 @@ export const FETCH_TIMEOUT_MS = 120_000
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/
 
 export function createGit(options: GitOptions): Git {
-  const git = options.runner ?? createGitRunner(options.cwd)
-  const fetcher =
-    options.fetchRunner ?? options.runner ?? createGitRunner(options.cwd, { timeoutMs: FETCH_TIMEOUT_MS })
-
-  async function findCommit(ref: string, label = `Input 'base-ref': '${ref}'`): Promise<string | undefined> {
-    const trimmed = checkRef(ref, label)
-    let output: Buffer
-    try {
-      output = await git(['rev-parse', '--verify', '--quiet', `${trimmed}^{commit}`])
-    } catch (error) {
-      if (!(error instanceof GitError)) throw error
-      if (error.exitCode !== 1) throw notARepository(error)
-      return undefined
-    }
-    const sha = output.toString('utf8').trim()
-    if (!SHA.test(sha))
-      throw baseError(`${label} did not resolve to a commit (git printed '${sha.slice(0, 80)}').`)
-    return sha
+  const runners: Runners = {
+    git: options.runner ?? createGitRunner(options.cwd),
+    fetcher:
+      options.fetchRunner ?? options.runner ?? createGitRunner(options.cwd, { timeoutMs: FETCH_TIMEOUT_MS })
   }
-
-  async function resolveBase(ref: string, label = `Input 'base-ref': '${ref}'`): Promise<string> {
-    const sha = await findCommit(ref, label)
-    if (sha === undefined)
-      throw baseError(`${label} is not a commit in this checkout.${await fetchHint(ref.trim())}`)
-    return sha
+  return {
+    resolveBase: (ref, label) => resolveBase(runners.git, ref, label),
+    findCommit: (ref, label) => findCommit(runners.git, ref, label),
+    fetchCommit: (ref, label) => fetchCommit(runners, ref, label),
+    readFileAtCommit: (sha, file) => readFileAtCommit(runners.git, sha, file),
+    materializeBase: (sha, files, folder) => materializeBase(runners.git, sha, files, folder),
+    filesDeletedSince: (sha) => filesDeletedSince(runners.git, sha)
   }
+}
 
-  async function fetchCommit(ref: string, label = `Input 'base-ref': '${ref}'`): Promise<FetchResult> {
-    // A remote-tracking name (origin/main) is fetched as the remote's branch (main).
-    const remoteRef = checkRef(ref, label).replace(/^(refs\/remotes\/)?origin\//, '')
-    try {
-      await fetcher(['fetch', '--no-tags', '--depth=1', 'origin', remoteRef])
-    } catch (error) {
-      if (!(error instanceof GitError)) throw error
-      if (error.code === 'ENOENT') throw notARepository(error)
-      return { problem: fetchProblem(error) }
-    }
-    const sha = await findCommit('FETCH_HEAD', label)
-    return sha === undefined ? { problem: 'git fetch gave no commit' } : { sha }
+/** The local git calls, and the network one (`git fetch`), which has a time limit of its own. */
+interface Runners {
+  git: GitRunner
+  fetcher: GitRunner
+}
+
+async function findCommit(
+  git: GitRunner,
+  ref: string,
+  label = `Input 'base-ref': '${ref}'`
+): Promise<string | undefined> {
+  const trimmed = checkRef(ref, label)
+  let output: Buffer
+  try {
+    output = await git(['rev-parse', '--verify', '--quiet', `${trimmed}^{commit}`])
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error
+    if (error.exitCode !== 1) throw notARepository(error)
+    return undefined
   }
+  const sha = output.toString('utf8').trim()
+  if (!SHA.test(sha))
+    throw baseError(`${label} did not resolve to a commit (git printed '${sha.slice(0, 80)}').`)
+  return sha
+}
 
-  async function fetchHint(ref: string): Promise<string> {
-    let shallow = false
-    try {
-      shallow = (await git(['rev-parse', '--is-shallow-repository'])).toString('utf8').trim() === 'true'
-    } catch {
-      // an old git without the option: give the general hint
-    }
-    const fetch = `git fetch --no-tags --depth=1 origin ${ref}`
-    return shallow
-      ? ` The checkout is shallow (actions/checkout fetches a single commit by default): set 'fetch-depth: 0' on ` +
-          `actions/checkout, or fetch the base before this step ('${fetch}').`
-      : ` Fetch it before this step ('${fetch}', or 'fetch-depth: 0' on actions/checkout), or check its name ` +
-          `(a remote branch is 'origin/main', a tag 'v1', or a full commit sha).`
+async function resolveBase(
+  git: GitRunner,
+  ref: string,
+  label = `Input 'base-ref': '${ref}'`
+): Promise<string> {
+  const sha = await findCommit(git, ref, label)
+  if (sha === undefined)
+    throw baseError(`${label} is not a commit in this checkout.${await fetchHint(git, ref.trim())}`)
+  return sha
+}
+
+async function fetchCommit(
+  runners: Runners,
+  ref: string,
+  label = `Input 'base-ref': '${ref}'`
+): Promise<FetchResult> {
+  // A remote-tracking name (origin/main) is fetched as the remote's branch (main).
+  const remoteRef = checkRef(ref, label).replace(/^(refs\/remotes\/)?origin\//, '')
+  try {
+    await runners.fetcher(['fetch', '--no-tags', '--depth=1', 'origin', remoteRef])
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error
+    if (error.code === 'ENOENT') throw notARepository(error)
+    return { problem: fetchProblem(error) }
   }
+  const sha = await findCommit(runners.git, 'FETCH_HEAD', label)
+  return sha === undefined ? { problem: 'git fetch gave no commit' } : { sha }
+}
 
-  async function readFileAtCommit(sha: string, file: string): Promise<Buffer | undefined> {
-    checkSha(sha)
+/** How to get a commit this checkout lacks: a shallow checkout (the default of actions/checkout) needs more history. */
+async function fetchHint(git: GitRunner, ref: string): Promise<string> {
+  let shallow = false
+  try {
+    shallow = (await git(['rev-parse', '--is-shallow-repository'])).toString('utf8').trim() === 'true'
+  } catch {
+    // an old git without the option: give the general hint
+  }
+  const fetch = `git fetch --no-tags --depth=1 origin ${ref}`
+  return shallow
+    ? ` The checkout is shallow (actions/checkout fetches a single commit by default): set 'fetch-depth: 0' on ` +
+        `actions/checkout, or fetch the base before this step ('${fetch}').`
+    : ` Fetch it before this step ('${fetch}', or 'fetch-depth: 0' on actions/checkout), or check its name ` +
+        `(a remote branch is 'origin/main', a tag 'v1', or a full commit sha).`
+}
+
+async function readFileAtCommit(git: GitRunner, sha: string, file: string): Promise<Buffer | undefined> {
+  checkSha(sha)
+  const relative = checkPath(file)
+  let listing: string
+  try {
+    // ls-tree takes literal paths (no glob), relative to the working directory, and lists nothing when absent.
+    listing = (await git(['ls-tree', '-z', sha, '--', relative])).toString('utf8')
+  } catch (error) {
+    if (error instanceof GitError) throw notARepository(error)
+    throw error
+  }
+  const entry = listing.split('\0').find((line) => line.endsWith(`\t${relative}`))
+  if (entry === undefined) return undefined
+  const [mode, type, oid] = entry.slice(0, entry.indexOf('\t')).split(' ')
+  if (type !== 'blob' || oid === undefined) {
+    throw new InputError(
+      problem('base-file', `${file} is not a file at the base commit ${sha.slice(0, 12)}.`, file)
+    )
+  }
+  if (mode === '120000') {
+    throw new InputError(
+      problem(
+        'base-file',
+        `${file} is a symbolic link at the base commit ${sha.slice(0, 12)}; link to no HR file.`,
+        file
+      )
+    )
+  }
+  const bytes = await git(['cat-file', 'blob', oid])
+  if (isLfsPointer(bytes)) {
+    throw new InputError(
+      problem(
+        'base-file',
+        `${file} is stored in Git LFS at the base commit ${sha.slice(0, 12)}; the review compares file contents, ` +
+          'so keep HR files in plain git.',
+        file
+      )
+    )
+  }
+  return bytes
+}
+
+async function materializeBase(
+  git: GitRunner,
+  sha: string,
+  files: readonly string[],
+  folder: string
+): Promise<MaterializedFile[]> {
+  const root = path.resolve(folder)
+  const written: MaterializedFile[] = []
+  for (const file of files) {
     const relative = checkPath(file)
-    let listing: string
-    try {
-      // ls-tree takes literal paths (no glob), relative to the working directory, and lists nothing when absent.
-      listing = (await git(['ls-tree', '-z', sha, '--', relative])).toString('utf8')
-    } catch (error) {
-      if (error instanceof GitError) throw notARepository(error)
-      throw error
+    const bytes = await readFileAtCommit(git, sha, relative)
+    if (bytes === undefined) {
+      written.push({ relative, absolute: undefined, bytes: 0 })
+      continue
     }
-    const entry = listing.split('\0').find((line) => line.endsWith(`\t${relative}`))
-    if (entry === undefined) return undefined
-    const [mode, type, oid] = entry.slice(0, entry.indexOf('\t')).split(' ')
-    if (type !== 'blob' || oid === undefined) {
-      throw new InputError(
-        problem('base-file', `${file} is not a file at the base commit ${sha.slice(0, 12)}.`, file)
-      )
-    }
-    if (mode === '120000') {
-      throw new InputError(
-        problem(
-          'base-file',
-          `${file} is a symbolic link at the base commit ${sha.slice(0, 12)}; link to no HR file.`,
-          file
-        )
-      )
-    }
-    const bytes = await git(['cat-file', 'blob', oid])
-    if (isLfsPointer(bytes)) {
-      throw new InputError(
-        problem(
-          'base-file',
-          `${file} is stored in Git LFS at the base commit ${sha.slice(0, 12)}; the review compares file contents, ` +
-            'so keep HR files in plain git.',
-          file
-        )
-      )
-    }
-    return bytes
+    const absolute = path.join(root, ...relative.split('/'))
+    await mkdir(path.dirname(absolute), { recursive: true })
+    await writeFile(absolute, bytes, { mode: 0o600 })
+    written.push({ relative, absolute, bytes: bytes.length })
   }
+  return written
+}
 
-  async function materializeBase(
-    sha: string,
-    files: readonly string[],
-    folder: string
-  ): Promise<MaterializedFile[]> {
-    const root = path.resolve(folder)
-    const written: MaterializedFile[] = []
-    for (const file of files) {
-      const relative = checkPath(file)
-      const bytes = await readFileAtCommit(sha, relative)
-      if (bytes === undefined) {
-        written.push({ relative, absolute: undefined, bytes: 0 })
-        continue
-      }
-      const absolute = path.join(root, ...relative.split('/'))
-      await mkdir(path.dirname(absolute), { recursive: true })
-      await writeFile(absolute, bytes, { mode: 0o600 })
-      written.push({ relative, absolute, bytes: bytes.length })
-    }
-    return written
+async function filesDeletedSince(git: GitRunner, sha: string): Promise<string[]> {
+  checkSha(sha)
+  let output: Buffer
+  try {
+    output = await git([
+      'diff',
+      '--name-only',
+      '--diff-filter=D',
+      '--no-renames',
+      '--relative',
+      '-z',
+      sha,
+      '--'
+    ])
+  } catch (error) {
+    if (error instanceof GitError) throw notARepository(error)
+    throw error
   }
-
-  async function filesDeletedSince(sha: string): Promise<string[]> {
-    checkSha(sha)
-    let output: Buffer
-    try {
-      output = await git([
-        'diff',
-        '--name-only',
-        '--diff-filter=D',
-        '--no-renames',
-        '--relative',
-        '-z',
-        sha,
-        '--'
-      ])
-    } catch (error) {
-      if (error instanceof GitError) throw notARepository(error)
-      throw error
-    }
-    return output
-      .toString('utf8')
-      .split('\0')
-      .filter((name) => name !== '')
-      .sort()
-  }
-
-  return { resolveBase, findCommit, fetchCommit, readFileAtCommit, materializeBase, filesDeletedSince }
+  return output
+    .toString('utf8')
+    .split('\0')
+    .filter((name) => name !== '')
+    .sort()
 }
 
 /** The ref, trimmed; an InputError when git could read it as an option or it cannot be a ref. */

@@ -72,37 +72,76 @@ const HEADROOM_MS = 5 * 60_000
 const PROPAGATION_ATTEMPTS = 4
 
 export function createTokenSource(options: AuthOptions): TokenSource {
-  const { settings, log } = options
-  const cloud = CLOUDS[settings.cloud]
+  const cloud = CLOUDS[options.settings.cloud]
   const scope = graphScope(cloud)
-  const kind: CredentialKind = settings.clientCertificate
-    ? 'certificate'
-    : settings.clientSecret
-      ? 'secret'
-      : 'oidc'
+  const kind = credentialKind(options.settings)
+  checkCanSignIn(kind, options)
+  const cache = new TokenCache(options, { kind, scope, audience: cloud.audience })
+  return {
+    kind,
+    token: () => cache.token(),
+    refresh: () => cache.refresh()
+  }
+}
 
-  if (
-    kind === 'oidc' &&
-    (!options.env.ACTIONS_ID_TOKEN_REQUEST_URL || !options.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
-  ) {
+/** A client certificate or secret, when given, is a fallback sign-in; else the federated credential. */
+function credentialKind(settings: SignInSettings): CredentialKind {
+  if (settings.clientCertificate) return 'certificate'
+  if (settings.clientSecret) return 'secret'
+  return 'oidc'
+}
+
+/** Stops at once when the job cannot get a GitHub OIDC token; says so when a fallback signs in instead. */
+function checkCanSignIn(kind: CredentialKind, options: AuthOptions): void {
+  const { env } = options
+  if (kind === 'oidc' && (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)) {
     throw new ApplyStop(
       'oidc-unavailable',
       'No GitHub OIDC token is available: add `permissions: id-token: write` to the workflow job (pull requests from forks never get one; use a push, schedule or workflow_dispatch run), or pass client-secret / client-certificate.'
     )
   }
   if (kind !== 'oidc')
-    log.info(
+    options.log.info(
       `Signing in with the ${kind === 'secret' ? 'client secret' : 'client certificate'} fallback; the federated credential (OIDC) needs no stored secret.`
     )
+}
 
-  let presented: Claims | undefined
-  const getAssertion = async (): Promise<string> => {
+/** What a sign-in asks for, and with which kind of credential. */
+interface SignInTarget {
+  kind: CredentialKind
+  /** Graph's `.default` scope in the configured cloud. */
+  scope: string
+  /** The audience of the GitHub ID token (the cloud's token exchange). */
+  audience: string
+}
+
+/**
+ * The client assertions of the federated credential: a fresh GitHub ID token each time. The claims of the
+ * first one are logged and kept, so that a sign-in error can say what was presented.
+ */
+class GitHubAssertions {
+  readonly #options: AuthOptions
+  readonly #audience: string
+  #presented: Claims | undefined
+
+  constructor(options: AuthOptions, audience: string) {
+    this.#options = options
+    this.#audience = audience
+  }
+
+  get presented(): Claims | undefined {
+    return this.#presented
+  }
+
+  /** A bound function: the credential calls it on its own. */
+  readonly next = async (): Promise<string> => {
+    const options = this.#options
     if (!options.getIdToken)
       throw new ApplyStop('oidc-unavailable', 'This host cannot request a GitHub ID token.')
     let idToken: string
     try {
       // A fresh ID token for every assertion: they live about 5 minutes, and MSAL asks again when it needs one.
-      idToken = await options.getIdToken(cloud.audience)
+      idToken = await options.getIdToken(this.#audience)
     } catch (error) {
       throw new ApplyStop(
         'oidc-failed',
@@ -110,85 +149,126 @@ export function createTokenSource(options: AuthOptions): TokenSource {
       )
     }
     // getIdToken (core.getIDToken) has masked it already.
-    if (!presented) {
-      presented = decodeClaims(idToken)
-      log.info(
+    if (!this.#presented) {
+      const presented = decodeClaims(idToken)
+      this.#presented = presented
+      options.log.info(
         `GitHub ID token presented: iss=${presented.iss}, sub=${presented.sub}, aud=${presented.aud}. ` +
-          `The federated credential on app ${settings.clientId} must have exactly these issuer, subject and audience.`
+          `The federated credential on app ${options.settings.clientId} must have exactly these issuer, subject and audience.`
       )
     }
     return idToken
   }
+}
 
-  const build =
-    options.createCredential ??
-    ((k: CredentialKind, assertion: () => Promise<string>): CredentialLike =>
-      identityCredential(k, assertion, options))
+/**
+ * The Graph token, masked and cached until shortly before it expires. Callers at the same time share one
+ * sign-in; a refresh (after a 401) forgets the token and signs in again with a new credential.
+ */
+class TokenCache {
+  readonly #options: AuthOptions
+  readonly #target: SignInTarget
+  readonly #assertions: GitHubAssertions
+  readonly #build: (kind: CredentialKind, getAssertion: () => Promise<string>) => CredentialLike
+  #credential: CredentialLike
+  #cached: AccessTokenLike | undefined
+  #headroom = HEADROOM_MS
+  /** The sign-in under way, shared by everyone who asks meanwhile. */
+  #pending: Promise<string> | undefined
 
-  let credential = build(kind, getAssertion)
-  let cached: AccessTokenLike | undefined
-  let headroom = HEADROOM_MS
-  let pending: Promise<string> | undefined
+  constructor(options: AuthOptions, target: SignInTarget) {
+    this.#options = options
+    this.#target = target
+    this.#assertions = new GitHubAssertions(options, target.audience)
+    this.#build =
+      options.createCredential ??
+      ((kind: CredentialKind, getAssertion: () => Promise<string>): CredentialLike =>
+        identityCredential(kind, getAssertion, options))
+    this.#credential = this.#newCredential()
+  }
 
-  const acquire = async (): Promise<string> => {
+  async token(): Promise<string> {
+    const cached = this.#cached
+    if (cached && cached.expiresOnTimestamp - this.#options.now() > this.#headroom) return cached.token
+    return this.#once()
+  }
+
+  async refresh(): Promise<string> {
+    if (!this.#pending) {
+      this.#cached = undefined
+      // A new credential has an empty MSAL cache, so it really signs in again.
+      this.#credential = this.#newCredential()
+    }
+    return this.#once()
+  }
+
+  #newCredential(): CredentialLike {
+    return this.#build(this.#target.kind, this.#assertions.next)
+  }
+
+  #once(): Promise<string> {
+    this.#pending ??= this.#acquire().finally(() => {
+      this.#pending = undefined
+    })
+    return this.#pending
+  }
+
+  /**
+   * Signs in, retrying while a new federated credential propagates (AADSTS70021) and once for a GitHub token
+   * that expired in flight (AADSTS700024); any other failure becomes one actionable ApplyStop.
+   */
+  async #acquire(): Promise<string> {
+    const { settings, log } = this.#options
     let expiredAssertionRetried = false
     for (let attempt = 1; ; attempt++) {
       try {
-        const token = await credential.getToken(scope)
-        if (!token) throw new Error('the credential returned no token')
-        options.setSecret(token.token)
-        cached = token
-        // Short-lived tokens (emulator tests) would otherwise always count as expiring.
-        headroom = Math.min(HEADROOM_MS, (token.expiresOnTimestamp - options.now()) / 4)
-        return token.token
+        return await this.#signIn()
       } catch (error) {
         if (error instanceof ApplyStop) throw error
         const code = aadstsCode(error)
         log.debug(`Sign-in failed: ${firstLine(error)}`)
         if (code === 70021 && attempt < PROPAGATION_ATTEMPTS) {
-          const wait = Math.min(settings.timing.credentialRetryMs * attempt, settings.timing.maxWaitMs)
-          log.warn(
-            `AADSTS70021 (no matching federated credential), attempt ${attempt} of ${PROPAGATION_ATTEMPTS}: a new credential takes a few minutes to propagate; retrying in ${Math.round(wait / 1000)} s.`
-          )
-          await options.sleep(wait)
-          continue
-        }
-        if (code === 700024 && !expiredAssertionRetried) {
+          await waitForPropagation(this.#options, attempt)
+        } else if (code === 700024 && !expiredAssertionRetried) {
           // The GitHub token expired in flight (or clocks disagree): one more try with a fresh one.
           expiredAssertionRetried = true
-          credential = build(kind, getAssertion)
-          continue
+          this.#credential = this.#newCredential()
+        } else {
+          const { kind, audience } = this.#target
+          throw new ApplyStop(
+            code === undefined ? 'sign-in' : `AADSTS${code}`,
+            describeSignInError(code, error, {
+              settings,
+              presented: this.#assertions.presented,
+              audience,
+              kind
+            })
+          )
         }
-        throw new ApplyStop(
-          code === undefined ? 'sign-in' : `AADSTS${code}`,
-          describeSignInError(code, error, { settings, presented, audience: cloud.audience, kind })
-        )
       }
     }
   }
 
-  const once = (): Promise<string> => {
-    pending ??= acquire().finally(() => {
-      pending = undefined
-    })
-    return pending
+  /** One sign-in; the token is masked before anything can print it, then cached. */
+  async #signIn(): Promise<string> {
+    const token = await this.#credential.getToken(this.#target.scope)
+    if (!token) throw new Error('the credential returned no token')
+    this.#options.setSecret(token.token)
+    this.#cached = token
+    // Short-lived tokens (emulator tests) would otherwise always count as expiring.
+    this.#headroom = Math.min(HEADROOM_MS, (token.expiresOnTimestamp - this.#options.now()) / 4)
+    return token.token
   }
+}
 
-  return {
-    kind,
-    async token() {
-      if (cached && cached.expiresOnTimestamp - options.now() > headroom) return cached.token
-      return once()
-    },
-    async refresh() {
-      if (!pending) {
-        cached = undefined
-        // A new credential has an empty MSAL cache, so it really signs in again.
-        credential = build(kind, getAssertion)
-      }
-      return once()
-    }
-  }
+/** After AADSTS70021: a new federated credential takes a few minutes to work, so wait longer each attempt. */
+async function waitForPropagation(options: AuthOptions, attempt: number): Promise<void> {
+  const { settings, log } = options
+  const wait = Math.min(settings.timing.credentialRetryMs * attempt, settings.timing.maxWaitMs)
+  log.warn(
+    `AADSTS70021 (no matching federated credential), attempt ${attempt} of ${PROPAGATION_ATTEMPTS}: a new credential takes a few minutes to propagate; retrying in ${Math.round(wait / 1000)} s.`
+  )
+  await options.sleep(wait)
 }
 
 /**

@@ -117,211 +117,287 @@ export interface GraphClient {
 }
 
 export function createGraphClient(options: GraphClientOptions): GraphClient {
-  const origin = new URL(options.baseUrl).origin
-  const { timing } = options
-
-  const assertSameOrigin = (url: string): URL => {
-    const parsed = new URL(url, origin)
-    if (parsed.origin !== origin)
-      throw new Error(`refusing to send the Graph token to ${parsed.origin}: only ${origin} is configured`)
-    return parsed
+  const client: Client = { options, origin: new URL(options.baseUrl).origin }
+  return {
+    origin: client.origin,
+    request: (req) => sendRequest(client, req),
+    assertSameOrigin: (url) => onGraphOrigin(client.origin, url)
   }
+}
 
-  /** Full jitter: a random wait between 0 and the exponential step, so many clients do not retry in step. */
-  const backoff = (attempt: number): number =>
-    Math.min(
-      timing.maxWaitMs,
-      options.random() * Math.min(timing.retryMaxMs, timing.retryBaseMs * 2 ** (attempt - 1))
-    )
+/** What every step of a request reads: the options, and the one origin the bearer token may go to. */
+interface Client {
+  readonly options: GraphClientOptions
+  readonly origin: string
+}
 
-  async function request(req: GraphRequest): Promise<GraphResponse> {
-    const url = assertSameOrigin(`${origin}/${options.version}${req.path}`).href
-    let refreshed = false
-    let last:
-      | {
-          status: number | null
-          code?: string
-          message?: string
-          requestId?: string
-          clientRequestId: string
-        }
-      | undefined
-    for (let attempt = 1; ; attempt++) {
-      await req.beforeAttempt?.()
-      const token = await options.tokens.token()
-      const clientRequestId = options.uuid()
-      const headers: Record<string, string> = {
-        Authorization: `Bearer ${token}`,
-        'client-request-id': clientRequestId,
-        Accept: 'application/json',
-        ...req.headers
-      }
-      if (req.body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json'
+/** An attempt that got an answer from Graph (any status). */
+interface Answer {
+  status: number
+  requestId: string | undefined
+  headers: Headers
+  text: string
+}
 
-      let response: Response | undefined
-      let text = ''
-      let networkError: unknown
-      try {
-        response = await options.fetch(url, {
-          method: req.method,
-          headers,
-          body: req.body,
-          redirect: 'manual'
-        })
-        text = await response.text()
-      } catch (error) {
-        networkError = error
-      }
-      const at = options.now()
+/** What one attempt got: an answer, or a network error (no answer); and when. */
+type AttemptOutcome = { clientRequestId: string; at: number } & (
+  { answer: Answer } | { answer: undefined; error: unknown; detail: string }
+)
 
-      if (!response || networkError !== undefined) {
-        last = { status: null, clientRequestId, message: describeNetworkError(networkError) }
-        const waitMs = backoff(attempt)
-        const next = attempt < options.maxAttempts ? 'retry' : 'fail'
-        req.onAttempt?.({ attempt, status: null, clientRequestId, requestId: undefined, at, next, waitMs })
-        options.debug(
-          `${req.method} ${req.path}: network error (${last.message}), client-request-id ${clientRequestId}; ${next}`
-        )
-        if (next === 'fail') throw exhausted(last, attempt, at, networkError)
-        await options.sleep(waitMs)
-        continue
-      }
+/** What the client does after an attempt; `waitMs` is what `onAttempt` reports. */
+type Decision =
+  | { next: 'done'; waitMs: 0; answer: Answer }
+  | { next: 'retry'; waitMs: number; throttled: boolean }
+  | { next: 'refresh-token'; waitMs: 0 }
+  | { next: 'fail'; waitMs: number; error: GraphError }
 
-      const status = response.status
-      const requestId = response.headers.get('request-id') ?? undefined
-      const diagnostic = response.headers.get('x-ms-ags-diagnostic')
+/** A failed attempt: what every GraphError of the request carries. */
+interface Failure {
+  status: number | null
+  code?: string
+  /** Graph's message, or the network error's. */
+  message?: string
+  requestId: string | undefined
+  clientRequestId: string
+  attempts: number
+  at: number
+}
+
+/** The failure kinds this client raises: all but 'aborted'. */
+type ClientFailureKind = Exclude<GraphFailureKind, 'aborted'>
+
+/**
+ * The host check: `url` (absolute, or relative to the Graph origin) as a URL on the configured Graph
+ * origin, or an error. Every URL the bearer token goes to passes through here.
+ */
+function onGraphOrigin(origin: string, url: string): URL {
+  const parsed = new URL(url, origin)
+  if (parsed.origin !== origin)
+    throw new Error(`refusing to send the Graph token to ${parsed.origin}: only ${origin} is configured`)
+  return parsed
+}
+
+/**
+ * One request: attempts until one succeeds or an answer says to stop. The only state across attempts is
+ * whether the token was refreshed already (the first 401 refreshes it; a second one fails).
+ */
+async function sendRequest(client: Client, req: GraphRequest): Promise<GraphResponse> {
+  const { options } = client
+  const url = onGraphOrigin(client.origin, `${client.origin}/${options.version}${req.path}`).href
+  let refreshed = false
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await sendAttempt(client, req, url)
+    const decision = decideNext(options, outcome, attempt, refreshed)
+    const { answer, clientRequestId, at } = outcome
+    const { next, waitMs } = decision
+    req.onAttempt?.({
+      attempt,
+      status: answer?.status ?? null,
+      clientRequestId,
+      requestId: answer?.requestId,
+      at,
+      next,
+      waitMs
+    })
+    if (!outcome.answer)
       options.debug(
-        `${req.method} ${req.path}: ${status}, request-id ${requestId ?? '-'}, client-request-id ${clientRequestId}` +
-          (diagnostic ? `, x-ms-ags-diagnostic ${diagnostic}` : '')
+        `${req.method} ${req.path}: network error (${outcome.detail}), client-request-id ${clientRequestId}; ${next}`
       )
-
-      if (status >= 200 && status < 300) {
-        req.onAttempt?.({ attempt, status, clientRequestId, requestId, at, next: 'done', waitMs: 0 })
-        return {
-          status,
-          requestId,
-          clientRequestId,
-          location: sameOriginOrNone(response.headers.get('location')),
-          text,
-          attempts: attempt,
-          at
-        }
+    switch (decision.next) {
+      case 'done': {
+        const { status, requestId, headers, text } = decision.answer
+        const location = sameOriginOrNone(client, headers.get('location'))
+        return { status, requestId, clientRequestId, location, text, attempts: attempt, at }
       }
-
-      const envelope = parseGraphError(text)
-      last = { status, clientRequestId, requestId, ...envelope }
-
-      if (status === 401) {
-        const next = refreshed ? 'fail' : 'refresh-token'
-        req.onAttempt?.({ attempt, status, clientRequestId, requestId, at, next, waitMs: 0 })
-        if (refreshed)
-          throw new GraphError({
-            kind: 'unauthorized',
-            message: `Graph refused the access token twice (401 ${envelope.code ?? ''}: ${envelope.message ?? ''}); check that tenant-id and cloud match the Graph host.`,
-            status,
-            code: envelope.code,
-            graphMessage: envelope.message,
-            requestId,
-            clientRequestId,
-            attempts: attempt,
-            at
-          })
+      case 'fail':
+        throw decision.error
+      case 'refresh-token':
         refreshed = true
         await options.tokens.refresh()
-        continue
-      }
-
-      if (status === 429 || status >= 500) {
-        const retryAfter = parseRetryAfter(response.headers.get('retry-after'), at)
-        // Quick retries would only spend the tenant's daily calls: a full bucket frees in minutes, a quota in hours.
-        const lasting = lastingFailure(status, envelope.message, retryAfter, timing.maxRetryAfterMs)
-        if (lasting) {
-          req.onAttempt?.({
-            attempt,
-            status,
-            clientRequestId,
-            requestId,
-            at,
-            next: 'fail',
-            waitMs: retryAfter ?? 0
-          })
-          throw new GraphError({
-            kind: lasting,
-            message:
-              lasting === 'bucket-full'
-                ? `${status}: the job's bucket of ingested data is full (${envelope.message ?? 'no message'})`
-                : DAILY_QUOTA.test(envelope.message ?? '')
-                  ? `${status}: the tenant's daily bulkUpload quota is exhausted (${envelope.message})`
-                  : `Graph asked to wait ${Math.round((retryAfter ?? 0) / 1000)} s (${status}): the tenant's daily bulkUpload quota is likely exhausted`,
-            status,
-            code: envelope.code,
-            graphMessage: envelope.message,
-            requestId,
-            clientRequestId,
-            attempts: attempt,
-            at,
-            retryAfterMs: retryAfter
-          })
-        }
-        const waitMs = retryAfter !== undefined ? Math.min(retryAfter, timing.maxWaitMs) : backoff(attempt)
-        const next = attempt < options.maxAttempts ? 'retry' : 'fail'
-        req.onAttempt?.({ attempt, status, clientRequestId, requestId, at, next, waitMs })
-        if (next === 'fail') throw exhausted(last, attempt, at)
-        if (retryAfter !== undefined) req.onThrottled?.(waitMs)
-        await options.sleep(waitMs)
-        continue
-      }
-
-      req.onAttempt?.({ attempt, status, clientRequestId, requestId, at, next: 'fail', waitMs: 0 })
-      throw new GraphError({
-        kind: 'rejected',
-        message: `${status} ${envelope.code ?? ''}: ${envelope.message ?? 'no message'}`.replace(/ +:/, ':'),
-        status,
-        code: envelope.code,
-        graphMessage: envelope.message,
-        requestId,
-        clientRequestId,
-        attempts: attempt,
-        at
-      })
-    }
-
-    function exhausted(
-      failure: NonNullable<typeof last>,
-      attempts: number,
-      at: number,
-      cause?: unknown
-    ): GraphError {
-      const what =
-        failure.status === null
-          ? `network error (${failure.message})`
-          : `${failure.status} ${failure.code ?? ''}`.trim()
-      return new GraphError({
-        kind: 'exhausted',
-        message: `gave up after ${attempts} attempts; last: ${what}`,
-        status: failure.status,
-        code: failure.code,
-        graphMessage: failure.message,
-        requestId: failure.requestId,
-        clientRequestId: failure.clientRequestId,
-        attempts,
-        at,
-        cause
-      })
+        break
+      case 'retry':
+        if (decision.throttled) req.onThrottled?.(decision.waitMs)
+        await options.sleep(decision.waitMs)
+        break
     }
   }
+}
 
-  function sameOriginOrNone(location: string | null): string | undefined {
-    if (!location) return undefined
-    try {
-      return assertSameOrigin(location).href
-    } catch {
-      options.debug(`Ignoring a Location on another host than ${origin}.`)
-      return undefined
-    }
+/** One attempt: the pacing hook, the current token, a fresh client-request-id, the call, and its time. */
+async function sendAttempt(client: Client, req: GraphRequest, url: string): Promise<AttemptOutcome> {
+  const { options } = client
+  await req.beforeAttempt?.()
+  const token = await options.tokens.token()
+  const clientRequestId = options.uuid()
+  const headers: Record<string, string> = {
+    Authorization: `Bearer ${token}`,
+    'client-request-id': clientRequestId,
+    Accept: 'application/json',
+    ...req.headers
   }
+  if (req.body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json'
 
-  return { origin, request, assertSameOrigin }
+  let response: Response | undefined
+  let text = ''
+  let error: unknown
+  try {
+    // 'manual': a redirect must not carry the token elsewhere (a Location is only read, if on the origin).
+    response = await options.fetch(url, { method: req.method, headers, body: req.body, redirect: 'manual' })
+    text = await response.text()
+  } catch (caught) {
+    error = caught
+  }
+  const at = options.now()
+  if (!response || error !== undefined)
+    return { clientRequestId, at, answer: undefined, error, detail: describeNetworkError(error) }
+
+  const status = response.status
+  const requestId = response.headers.get('request-id') ?? undefined
+  const diagnostic = response.headers.get('x-ms-ags-diagnostic')
+  options.debug(
+    `${req.method} ${req.path}: ${status}, request-id ${requestId ?? '-'}, client-request-id ${clientRequestId}` +
+      (diagnostic ? `, x-ms-ags-diagnostic ${diagnostic}` : '')
+  )
+  return { clientRequestId, at, answer: { status, requestId, headers: response.headers, text } }
+}
+
+/**
+ * What to do after an attempt: 2xx is done; the first 401 refreshes the token; 429 and 5xx wait and retry
+ * (unless the failure is a lasting one); network errors back off and retry; anything else fails at once.
+ */
+function decideNext(
+  options: GraphClientOptions,
+  outcome: AttemptOutcome,
+  attempt: number,
+  refreshed: boolean
+): Decision {
+  const { answer, clientRequestId, at } = outcome
+  if (!answer) {
+    const failure: Failure = {
+      status: null,
+      clientRequestId,
+      message: outcome.detail,
+      requestId: undefined,
+      attempts: attempt,
+      at
+    }
+    const wait = { waitMs: backoff(options, attempt), throttled: false }
+    return retryOrGiveUp(options, failure, wait, outcome.error)
+  }
+  const { status, requestId } = answer
+  if (status >= 200 && status < 300) return { next: 'done', waitMs: 0, answer }
+
+  const failure: Failure & { status: number } = {
+    status,
+    clientRequestId,
+    requestId,
+    attempts: attempt,
+    at,
+    ...parseGraphError(answer.text)
+  }
+  if (status === 401)
+    return refreshed
+      ? { next: 'fail', waitMs: 0, error: failedAttemptError('unauthorized', failure) }
+      : { next: 'refresh-token', waitMs: 0 }
+  if (status === 429 || status >= 500) return decideTransient(options, failure, answer.headers)
+  return { next: 'fail', waitMs: 0, error: failedAttemptError('rejected', failure) }
+}
+
+/** A 429 or 5xx: wait for Retry-After when the service sent one (it asks every caller), else back off. */
+function decideTransient(
+  options: GraphClientOptions,
+  failure: Failure & { status: number },
+  headers: Headers
+): Decision {
+  const { timing } = options
+  const retryAfterMs = parseRetryAfter(headers.get('retry-after'), failure.at)
+  // Quick retries would only spend the tenant's daily calls: a full bucket frees in minutes, a quota in hours.
+  const lasting = lastingFailure(failure.status, failure.message, retryAfterMs, timing.maxRetryAfterMs)
+  if (lasting)
+    return {
+      next: 'fail',
+      waitMs: retryAfterMs ?? 0,
+      error: failedAttemptError(lasting, failure, { retryAfterMs })
+    }
+  if (retryAfterMs === undefined)
+    return retryOrGiveUp(options, failure, { waitMs: backoff(options, failure.attempts), throttled: false })
+  return retryOrGiveUp(options, failure, {
+    waitMs: Math.min(retryAfterMs, timing.maxWaitMs),
+    throttled: true
+  })
+}
+
+/** Another attempt after the wait, unless this was the last one allowed (max-retries). */
+function retryOrGiveUp(
+  options: GraphClientOptions,
+  failure: Failure,
+  wait: { waitMs: number; throttled: boolean },
+  cause?: unknown
+): Decision {
+  if (failure.attempts < options.maxAttempts) return { next: 'retry', ...wait }
+  return { next: 'fail', waitMs: wait.waitMs, error: failedAttemptError('exhausted', failure, { cause }) }
+}
+
+/** Full jitter: a random wait between 0 and the exponential step, so many clients do not retry in step. */
+function backoff(options: GraphClientOptions, attempt: number): number {
+  const { timing } = options
+  return Math.min(
+    timing.maxWaitMs,
+    options.random() * Math.min(timing.retryMaxMs, timing.retryBaseMs * 2 ** (attempt - 1))
+  )
+}
+
+/** The error for a failed attempt: its kind's message, and what the attempt answered. */
+function failedAttemptError(
+  kind: ClientFailureKind,
+  failure: Failure,
+  extra: { retryAfterMs?: number | undefined; cause?: unknown } = {}
+): GraphError {
+  return new GraphError({
+    kind,
+    message: failureMessage(kind, failure, extra.retryAfterMs),
+    status: failure.status,
+    code: failure.code,
+    graphMessage: failure.message,
+    requestId: failure.requestId,
+    clientRequestId: failure.clientRequestId,
+    attempts: failure.attempts,
+    at: failure.at,
+    retryAfterMs: extra.retryAfterMs,
+    cause: extra.cause
+  })
+}
+
+/** The one line each kind of failure says. */
+function failureMessage(kind: ClientFailureKind, failure: Failure, retryAfterMs: number | undefined): string {
+  const { status, code, message } = failure
+  switch (kind) {
+    case 'unauthorized':
+      return `Graph refused the access token twice (401 ${code ?? ''}: ${message ?? ''}); check that tenant-id and cloud match the Graph host.`
+    case 'bucket-full':
+      return `${status}: the job's bucket of ingested data is full (${message ?? 'no message'})`
+    case 'quota':
+      return DAILY_QUOTA.test(message ?? '')
+        ? `${status}: the tenant's daily bulkUpload quota is exhausted (${message})`
+        : `Graph asked to wait ${Math.round((retryAfterMs ?? 0) / 1000)} s (${status}): the tenant's daily bulkUpload quota is likely exhausted`
+    case 'exhausted': {
+      const what = status === null ? `network error (${message})` : `${status} ${code ?? ''}`.trim()
+      return `gave up after ${failure.attempts} attempts; last: ${what}`
+    }
+    case 'rejected':
+      return `${status} ${code ?? ''}: ${message ?? 'no message'}`.replace(/ +:/, ':')
+  }
+}
+
+/** A Location worth keeping: only one on the Graph origin (the token goes nowhere else). */
+function sameOriginOrNone(client: Client, location: string | null): string | undefined {
+  if (!location) return undefined
+  try {
+    return onGraphOrigin(client.origin, location).href
+  } catch {
+    client.options.debug(`Ignoring a Location on another host than ${client.origin}.`)
+    return undefined
+  }
 }
 
 /** The bucket-full 500: Entra's message says the bucket holding the job's ingested data is full. */

@@ -2,7 +2,16 @@
  * Reads the mapping file (YAML or JSON): SCIM attribute → Entra expression. Every problem is reported at the mapping
  * file's line and column, all at once, before any HR row is read.
  */
-import { LineCounter, isMap, isScalar, parseDocument, type Node, type Scalar } from 'yaml'
+import {
+  LineCounter,
+  isMap,
+  isScalar,
+  parseDocument,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap
+} from 'yaml'
 import type { Diagnostic } from '../common/diagnostics.ts'
 import { InputError } from '../common/diagnostics.ts'
 import { parseExpression, type ParsedExpression } from './expression/index.ts'
@@ -48,85 +57,145 @@ export interface Mapping {
 const TOP_LEVEL_KEYS = ['schemaExtension', 'attributes']
 
 export function loadMapping(text: string, file: string): Mapping {
-  const lineCounter = new LineCounter()
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  const problems: Diagnostic[] = []
-  const warnings: Diagnostic[] = []
-  const at = (offset: number): Position => {
-    const { line, col } = lineCounter.linePos(offset)
-    return { line, column: col }
-  }
-  const error = (rule: string, offset: number, message: string): void => {
-    problems.push({ severity: 'error', rule, file, ...at(offset), message })
+  return new MappingReader(text, file).read()
+}
+
+/** Reads one mapping file, collecting every problem (error) and warning at its line and column. */
+class MappingReader {
+  private readonly text: string
+  private readonly file: string
+  private readonly lineCounter = new LineCounter()
+  private readonly problems: Diagnostic[] = []
+  private readonly warnings: Diagnostic[] = []
+  /** Offset of each mapped attribute's key, by lower-case canonical path (to report a second mapping). */
+  private readonly seen = new Map<string, number>()
+
+  constructor(text: string, file: string) {
+    this.text = text
+    this.file = file
   }
 
-  for (const yamlError of document.errors) {
-    error(
-      'mapping-syntax',
-      yamlError.pos[0],
-      `${shorten(yamlError.message.split('\n')[0] ?? '', 200)} (fix the YAML syntax)`
-    )
-  }
-  if (problems.length > 0) throw new InputError(problems)
-
-  const root = document.contents
-  if (!isMap(root)) {
-    error('mapping-structure', 0, `the mapping file must be a map with an 'attributes' key`)
-    throw new InputError(problems)
-  }
-
-  let schemaExtension: string | undefined
-  let attributesNode: Node | null | undefined
-  for (const pair of root.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : ''
-    const keyOffset = nodeOffset(pair.key)
-    if (key === 'schemaExtension') {
-      if (isScalar(pair.value) && typeof pair.value.value === 'string' && /^urn:/i.test(pair.value.value)) {
-        schemaExtension = pair.value.value
-      } else {
-        error('mapping-structure', nodeOffset(pair.value) ?? keyOffset ?? 0, `schemaExtension must be a URN`)
-      }
-    } else if (key === 'attributes') {
-      attributesNode = pair.value as Node | null
-    } else {
-      const hint = closest(key, TOP_LEVEL_KEYS)
-      error(
-        'mapping-structure',
-        keyOffset ?? 0,
-        `unknown key '${shorten(key)}'${hint ? ` (did you mean '${hint}'?)` : ''}; the mapping file has ${TOP_LEVEL_KEYS.join(' and ')}`
+  /** The mapping, or an InputError with every problem found. */
+  read(): Mapping {
+    const document = parseDocument(this.text, {
+      lineCounter: this.lineCounter,
+      prettyErrors: false,
+      uniqueKeys: true
+    })
+    for (const yamlError of document.errors) {
+      this.error(
+        'mapping-syntax',
+        yamlError.pos[0],
+        `${shorten(yamlError.message.split('\n')[0] ?? '', 200)} (fix the YAML syntax)`
       )
     }
-  }
-  if (!isMap(attributesNode)) {
-    error(
-      'mapping-structure',
-      nodeOffset(attributesNode) ?? 0,
-      `'attributes' must be a map of SCIM attribute to expression`
-    )
-    throw new InputError(problems)
+    if (this.problems.length > 0) throw new InputError(this.problems)
+
+    const root = document.contents
+    if (!isMap(root)) {
+      this.error('mapping-structure', 0, `the mapping file must be a map with an 'attributes' key`)
+      throw new InputError(this.problems)
+    }
+    const { schemaExtension, attributesNode } = this.topLevel(root)
+    if (!isMap(attributesNode)) {
+      this.error(
+        'mapping-structure',
+        nodeOffset(attributesNode) ?? 0,
+        `'attributes' must be a map of SCIM attribute to expression`
+      )
+      throw new InputError(this.problems)
+    }
+
+    const attributes: MappedAttribute[] = []
+    for (const pair of attributesNode.items) {
+      const attribute = this.attribute(pair, schemaExtension)
+      if (attribute !== undefined) attributes.push(attribute)
+    }
+    this.requiredAttributes(nodeOffset(attributesNode) ?? 0)
+    if (this.problems.length > 0) throw new InputError(this.problems)
+    return { file: this.file, schemaExtension, attributes, warnings: this.warnings, text: this.text }
   }
 
-  const attributes: MappedAttribute[] = []
-  const seen = new Map<string, number>()
-  for (const pair of attributesNode.items) {
+  /** The top-level keys: schemaExtension (checked) and the attributes node (checked by the caller). */
+  private topLevel(root: YAMLMap): {
+    schemaExtension: string | undefined
+    attributesNode: Node | null | undefined
+  } {
+    let schemaExtension: string | undefined
+    let attributesNode: Node | null | undefined
+    for (const pair of root.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : ''
+      const keyOffset = nodeOffset(pair.key)
+      if (key === 'schemaExtension') {
+        if (isScalar(pair.value) && typeof pair.value.value === 'string' && /^urn:/i.test(pair.value.value)) {
+          schemaExtension = pair.value.value
+        } else {
+          this.error(
+            'mapping-structure',
+            nodeOffset(pair.value) ?? keyOffset ?? 0,
+            `schemaExtension must be a URN`
+          )
+        }
+      } else if (key === 'attributes') {
+        attributesNode = pair.value as Node | null
+      } else {
+        const hint = closest(key, TOP_LEVEL_KEYS)
+        this.error(
+          'mapping-structure',
+          keyOffset ?? 0,
+          `unknown key '${shorten(key)}'${hint ? ` (did you mean '${hint}'?)` : ''}; the mapping file has ${TOP_LEVEL_KEYS.join(' and ')}`
+        )
+      }
+    }
+    return { schemaExtension, attributesNode }
+  }
+
+  /** One entry of `attributes`, or undefined when its name or its expression has an error. */
+  private attribute(pair: Pair, schemaExtension: string | undefined): MappedAttribute | undefined {
     const keyOffset = nodeOffset(pair.key) ?? 0
-    const name = isScalar(pair.key) ? String(pair.key.value) : ''
-    const parsed = parseAttributePath(name)
+    const named = this.target(pair.key, keyOffset, schemaExtension)
+    if (named === undefined) return undefined
+    const { path, target } = named
+    const value = pair.value
+    if (!isScalar(value) || typeof value.value !== 'string') {
+      this.error(
+        'mapping-expression',
+        nodeOffset(value) ?? keyOffset,
+        `'${shorten(path)}': the expression must be a string, e.g. '"[Column]"' or a constant in quotes like '"\\"True\\""'`
+      )
+      return undefined
+    }
+    const positionOf = expressionPositions(value, this.text, (offset) => this.at(offset))
+    const expression = this.expression(value.value, path, positionOf)
+    if (expression === undefined) return undefined
+    return { path, target, expression, position: positionOf(0), keyPosition: this.at(keyOffset), positionOf }
+  }
+
+  /**
+   * The attribute a key names, or undefined when the name is invalid, mapped twice, or in an extension other than
+   * the declared one. Warns about a multi-valued entry Entra ignores.
+   */
+  private target(
+    key: unknown,
+    keyOffset: number,
+    schemaExtension: string | undefined
+  ): { path: string; target: AttributeTarget } | undefined {
+    const parsed = parseAttributePath(isScalar(key) ? String(key.value) : '')
     if ('error' in parsed) {
-      error('mapping-attribute', keyOffset, parsed.error)
-      continue
+      this.error('mapping-attribute', keyOffset, parsed.error)
+      return undefined
     }
     const path = formatAttribute(parsed.target)
-    const previous = seen.get(path.toLowerCase())
+    const previous = this.seen.get(path.toLowerCase())
     if (previous !== undefined) {
-      error(
+      this.error(
         'mapping-attribute',
         keyOffset,
-        `'${shorten(path)}' is mapped twice (first at line ${at(previous).line})`
+        `'${shorten(path)}' is mapped twice (first at line ${this.at(previous).line})`
       )
-      continue
+      return undefined
     }
-    seen.set(path.toLowerCase(), keyOffset)
+    this.seen.set(path.toLowerCase(), keyOffset)
 
     const target = parsed.target
     if (
@@ -135,86 +204,79 @@ export function loadMapping(text: string, file: string): Mapping {
       schemaExtension !== undefined &&
       target.urn !== schemaExtension
     ) {
-      error(
+      this.error(
         'mapping-attribute',
         keyOffset,
         `'${shorten(path)}' uses the URN '${shorten(target.urn)}', not the declared schemaExtension '${schemaExtension}'`
       )
-      continue
+      return undefined
     }
-    if (parsed.target.kind === 'multi' && parsed.target.type !== PROCESSED_MULTI_VALUED_TYPE) {
-      warnings.push({
+    if (target.kind === 'multi' && target.type !== PROCESSED_MULTI_VALUED_TYPE) {
+      this.warnings.push({
         severity: 'warning',
         rule: 'multivalue-type',
-        file,
-        ...at(keyOffset),
-        message: `'${shorten(path)}': Entra processes only the "work" entry of ${parsed.target.attribute}; this value will be ignored`
+        file: this.file,
+        ...this.at(keyOffset),
+        message: `'${shorten(path)}': Entra processes only the "work" entry of ${target.attribute}; this value will be ignored`
       })
     }
+    return { path, target }
+  }
 
-    const value = pair.value
-    if (!isScalar(value) || typeof value.value !== 'string') {
-      error(
-        'mapping-expression',
-        nodeOffset(value) ?? keyOffset,
-        `'${shorten(path)}': the expression must be a string, e.g. '"[Column]"' or a constant in quotes like '"\\"True\\""'`
-      )
-      continue
-    }
-    const source = value.value
-    const positionOf = expressionPositions(value, text, at)
+  /** The parsed expression, or undefined when it has an error; its problems are reported at their file positions. */
+  private expression(
+    source: string,
+    path: string,
+    positionOf: (offset: number) => Position
+  ): ParsedExpression | undefined {
     const result = parseExpression(source)
     for (const problem of result.problems) {
-      const position = positionOf(problem.offset)
       const diagnostic: Diagnostic = {
         severity: problem.severity,
         rule: problem.severity === 'error' ? 'mapping-expression' : 'mapping-lint',
-        file,
-        ...position,
+        file: this.file,
+        ...positionOf(problem.offset),
         message: `'${shorten(path)}': ${problem.message}`
       }
-      if (problem.severity === 'error') problems.push(diagnostic)
-      else warnings.push(diagnostic)
+      if (problem.severity === 'error') this.problems.push(diagnostic)
+      else this.warnings.push(diagnostic)
     }
     if (result.expression?.functions.includes('DefaultDomain')) {
       // Entra knows the tenant's domains; the action does not (plan mode has no connection), so it would fail per row.
-      problems.push({
+      this.problems.push({
         severity: 'error',
         rule: 'mapping-expression',
-        file,
+        file: this.file,
         ...positionOf(Math.max(0, source.search(/DefaultDomain/i))),
         message: `'${shorten(path)}': DefaultDomain() is not available in the action, which does not know the tenant's domains; write the domain as a constant ("contoso.com")`
       })
-      continue
+      return undefined
     }
-    if (result.expression) {
-      attributes.push({
-        path,
-        target: parsed.target,
-        expression: result.expression,
-        position: positionOf(0),
-        keyPosition: at(keyOffset),
-        positionOf
-      })
+    return result.expression
+  }
+
+  /** externalId and active must be mapped (reported at the attributes node). */
+  private requiredAttributes(offset: number): void {
+    if (!this.seen.has('externalid')) {
+      this.error('mapping-attribute', offset, `'externalId' must be mapped: Entra matches users on it`)
+    }
+    if (!this.seen.has('active')) {
+      this.error(
+        'mapping-attribute',
+        offset,
+        `'active' must be mapped: Entra disables the account of a record that omits it (map a constant '"True"' if every row is active)`
+      )
     }
   }
 
-  if (!seen.has('externalid')) {
-    error(
-      'mapping-attribute',
-      nodeOffset(attributesNode) ?? 0,
-      `'externalId' must be mapped: Entra matches users on it`
-    )
+  private at(offset: number): Position {
+    const { line, col } = this.lineCounter.linePos(offset)
+    return { line, column: col }
   }
-  if (!seen.has('active')) {
-    error(
-      'mapping-attribute',
-      nodeOffset(attributesNode) ?? 0,
-      `'active' must be mapped: Entra disables the account of a record that omits it (map a constant '"True"' if every row is active)`
-    )
+
+  private error(rule: string, offset: number, message: string): void {
+    this.problems.push({ severity: 'error', rule, file: this.file, ...this.at(offset), message })
   }
-  if (problems.length > 0) throw new InputError(problems)
-  return { file, schemaExtension, attributes, warnings, text }
 }
 
 function nodeOffset(node: unknown): number | undefined {

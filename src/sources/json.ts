@@ -323,125 +323,163 @@ class JsonSyntax {
  * JSON.parse's own messages include a piece of the text, so they are never shown.
  */
 export function findJsonError(text: string): { offset: number; message: string } | undefined {
-  let i = 0
-  const n = text.length
-  const space = (): void => {
-    while (i < n) {
-      const c = text.charCodeAt(i)
-      if (c === 32 || c === 9 || c === 10 || c === 13 || (i === 0 && c === 0xfeff)) i++
-      else break
-    }
-  }
-  const fail = (message: string, at = i): never => {
-    throw new JsonSyntax(at, i >= n ? 'unexpected end of the text' : message)
-  }
-  const string = (): void => {
-    const start = i
-    i++ // opening quote
-    for (;;) {
-      if (i >= n) throw new JsonSyntax(start, 'a string is not closed')
-      const c = text.charCodeAt(i)
-      if (c === 34) {
-        i++
-        return
-      }
-      if (c < 32) fail('a string holds a control character or line break (write it as \\n, \\t...)')
-      if (c === 92) {
-        const e = text[i + 1] ?? ''
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('invalid \\u escape in a string')
-          i += 6
-        } else if ('"\\/bfnrt'.includes(e) && e !== '') {
-          i += 2
-        } else {
-          fail('invalid escape sequence in a string (a backslash must be written \\\\)')
-        }
-      } else {
-        i++
-      }
-    }
-  }
-  let depth = 0
-  const value = (): void => {
-    space()
-    const c = text[i]
-    if ((c === '{' || c === '[') && ++depth > MAX_JSON_DEPTH) {
-      fail(`the JSON is nested more than ${MAX_JSON_DEPTH} levels deep`)
-    }
-    if (c === '{') {
-      i++
-      space()
-      if (text[i] === '}') {
-        i++
-        depth--
-        return
-      }
-      for (;;) {
-        space()
-        if (text[i] !== '"') fail('expected a property name in double quotes')
-        string()
-        space()
-        if (text[i] !== ':') fail("expected ':' after a property name")
-        i++
-        value()
-        space()
-        if (text[i] === ',') {
-          i++
-          continue
-        }
-        if (text[i] === '}') {
-          i++
-          depth--
-          return
-        }
-        fail("expected ',' or '}' after a property value")
-      }
-    } else if (c === '[') {
-      i++
-      space()
-      if (text[i] === ']') {
-        i++
-        depth--
-        return
-      }
-      for (;;) {
-        value()
-        space()
-        if (text[i] === ',') {
-          i++
-          continue
-        }
-        if (text[i] === ']') {
-          i++
-          depth--
-          return
-        }
-        fail("expected ',' or ']' after an array element")
-      }
-    } else if (c === '"') {
-      string()
-    } else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
-      const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400))
-      if (!match) fail('invalid number')
-      i += match?.[0].length ?? 0
-    } else {
-      for (const literal of ['true', 'false', 'null']) {
-        if (text.startsWith(literal, i)) {
-          i += literal.length
-          return
-        }
-      }
-      fail('expected a value (a string in double quotes, a number, true, false, null, an object or an array)')
-    }
-  }
   try {
-    value()
-    space()
-    if (i < n) fail('unexpected text after the end of the JSON value')
+    new JsonChecker(text).document()
     return undefined
   } catch (error) {
     if (error instanceof JsonSyntax) return { offset: error.offset, message: error.message }
     return undefined
+  }
+}
+
+/** A recursive-descent reader of JSON that only checks it: throws JsonSyntax where the text stops being JSON. */
+class JsonChecker {
+  private readonly text: string
+  private i = 0
+  private depth = 0
+
+  constructor(text: string) {
+    this.text = text
+  }
+
+  /** The whole text: one value, with only white space around it. */
+  document(): void {
+    this.value()
+    this.space()
+    if (this.i < this.text.length) this.fail('unexpected text after the end of the JSON value')
+  }
+
+  private value(): void {
+    this.space()
+    const c = this.text[this.i]
+    if (c === '{' || c === '[') {
+      if (++this.depth > MAX_JSON_DEPTH) {
+        this.fail(`the JSON is nested more than ${MAX_JSON_DEPTH} levels deep`)
+      }
+      if (c === '{') this.object()
+      else this.array()
+      this.depth--
+    } else if (c === '"') {
+      this.string()
+    } else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
+      this.number()
+    } else {
+      this.literal()
+    }
+  }
+
+  private object(): void {
+    this.i++ // {
+    this.space()
+    if (this.text[this.i] === '}') {
+      this.i++
+      return
+    }
+    for (;;) {
+      this.space()
+      if (this.text[this.i] !== '"') this.fail('expected a property name in double quotes')
+      this.string()
+      this.space()
+      if (this.text[this.i] !== ':') this.fail("expected ':' after a property name")
+      this.i++
+      this.value()
+      this.space()
+      if (this.text[this.i] === ',') {
+        this.i++
+        continue
+      }
+      if (this.text[this.i] === '}') {
+        this.i++
+        return
+      }
+      this.fail("expected ',' or '}' after a property value")
+    }
+  }
+
+  private array(): void {
+    this.i++ // [
+    this.space()
+    if (this.text[this.i] === ']') {
+      this.i++
+      return
+    }
+    for (;;) {
+      this.value()
+      this.space()
+      if (this.text[this.i] === ',') {
+        this.i++
+        continue
+      }
+      if (this.text[this.i] === ']') {
+        this.i++
+        return
+      }
+      this.fail("expected ',' or ']' after an array element")
+    }
+  }
+
+  private string(): void {
+    const start = this.i
+    this.i++ // opening quote
+    for (;;) {
+      if (this.i >= this.text.length) throw new JsonSyntax(start, 'a string is not closed')
+      const c = this.text.charCodeAt(this.i)
+      if (c === 34) {
+        this.i++
+        return
+      }
+      if (c < 32) this.fail('a string holds a control character or line break (write it as \\n, \\t...)')
+      if (c === 92) this.escape()
+      else this.i++
+    }
+  }
+
+  /** A backslash escape inside a string. */
+  private escape(): void {
+    const e = this.text[this.i + 1] ?? ''
+    if (e === 'u') {
+      if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.i + 2, this.i + 6)))
+        this.fail('invalid \\u escape in a string')
+      this.i += 6
+    } else if ('"\\/bfnrt'.includes(e) && e !== '') {
+      this.i += 2
+    } else {
+      this.fail('invalid escape sequence in a string (a backslash must be written \\\\)')
+    }
+  }
+
+  private number(): void {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.i, this.i + 400))
+    if (!match) this.fail('invalid number')
+    this.i += match[0].length
+  }
+
+  /** true, false or null; anything else here is not a value. */
+  private literal(): void {
+    for (const literal of ['true', 'false', 'null']) {
+      if (this.text.startsWith(literal, this.i)) {
+        this.i += literal.length
+        return
+      }
+    }
+    this.fail(
+      'expected a value (a string in double quotes, a number, true, false, null, an object or an array)'
+    )
+  }
+
+  /** JSON white space, and a byte order mark at the very start. */
+  private space(): void {
+    const text = this.text
+    while (this.i < text.length) {
+      const c = text.charCodeAt(this.i)
+      if (c === 32 || c === 9 || c === 10 || c === 13 || (this.i === 0 && c === 0xfeff)) this.i++
+      else break
+    }
+  }
+
+  /** Stops at the current offset; past the end, whatever was expected, the text just ended too early. */
+  private fail(message: string): never {
+    throw new JsonSyntax(this.i, this.i >= this.text.length ? 'unexpected end of the text' : message)
   }
 }
 

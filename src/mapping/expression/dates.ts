@@ -503,14 +503,36 @@ const names = (list: readonly string[], short: boolean): string =>
   `(?i:(${list.map((n) => (short ? n.slice(0, 3) : n)).join('|')}))`
 
 export function compileParser(format: CompiledFormat, styles: number): DateParser {
+  const pattern = formatPattern(format, styles)
+  return {
+    hasForm: (text) => pattern.regex.test(text),
+    parse(text: string, now: () => Date): DateTimeValue | undefined {
+      const m = pattern.regex.exec(text)
+      if (m === null) return undefined
+      const parts = readParts(m, pattern)
+      if (parts === undefined) return undefined
+      fillMissingDate(parts, styles, now)
+      return toDateTime(parts, styles)
+    }
+  }
+}
+
+/** A format as one anchored regular expression. */
+interface FormatPattern {
+  readonly regex: RegExp
+  /** The field each capture group holds: `fields[i]` is group i + 1. */
+  readonly fields: readonly FieldKind[]
+  /** The format has an unquoted `Z` (UTC designator): the time is UTC whatever zone the text gives. */
+  readonly utcDesignator: boolean
+  /** The format has h or hh: the hour is on the 12-hour clock. */
+  readonly hour12: boolean
+}
+
+function formatPattern(format: CompiledFormat, styles: number): FormatPattern {
   const inner = (styles & STYLE.AllowInnerWhite) !== 0
   let source = '^' + (styles & STYLE.AllowLeadingWhite ? '\\s*' : '')
   const fields: FieldKind[] = []
   let utcDesignator = false
-  const field = (kind: FieldKind, pattern: string): void => {
-    fields.push(kind)
-    source += pattern
-  }
   const tokens = format.tokens
   for (let t = 0; t < tokens.length; t++) {
     const token = tokens[t] as FormatToken
@@ -522,186 +544,215 @@ export function compileParser(format: CompiledFormat, styles: number): DateParse
       const text = optionalDot ? token.text.slice(0, -1) : token.text
       for (const ch of text) source += inner && /\s/.test(ch) ? '\\s*' : escapeRegex(ch)
       if (optionalDot && next?.type === 'field') {
-        field('fraction', `(?:\\.(\\d{0,${next.len}}))?`)
+        fields.push('fraction')
+        source += `(?:\\.(\\d{0,${next.len}}))?`
         t++
       }
-      continue
-    }
-    if (token.type === 'utc') {
+    } else if (token.type === 'utc') {
       source += '(?:Z|z|GMT)'
       utcDesignator = true
-      continue
+    } else {
+      const { kind, pattern } = fieldPattern(token.ch, token.len)
+      if (kind !== undefined) fields.push(kind)
+      source += pattern
     }
-    const { ch, len } = token
-    const digits = (one: string, more: string): string => (len === 1 ? one : more)
-    switch (ch) {
-      case 'd':
-        if (len <= 2) field('day', digits('(\\d{1,2})', '(\\d{2})'))
-        else field(len === 3 ? 'weekday' : 'weekdayLong', names(DAYS, len === 3))
-        break
-      case 'M':
-        if (len <= 2) field('month', digits('(\\d{1,2})', '(\\d{2})'))
-        else field(len === 3 ? 'monthShort' : 'monthLong', names(MONTHS, len === 3))
-        break
-      case 'y':
-        if (len <= 2) field('year2', digits('(\\d{1,2})', '(\\d{2})'))
-        else field('year', `(\\d{${len}})`)
-        break
-      case 'h':
-      case 'H':
-      case 'm':
-      case 's':
-        field(
-          ch === 'h' ? 'hour12' : ch === 'H' ? 'hour24' : ch === 'm' ? 'minute' : 'second',
-          digits('(\\d{1,2})', '(\\d{2})')
-        )
-        break
-      case 'f':
-        field('fraction', `(\\d{${len}})`)
-        break
-      case 'F':
-        field('fraction', `(\\d{0,${len}})`)
-        break
-      case 't':
-        field('designator', len === 1 ? '([AaPp])' : '([AaPp][Mm])')
-        break
-      case 'z':
-        field(
-          'zone',
+  }
+  source += (styles & STYLE.AllowTrailingWhite ? '\\s*' : '') + '$'
+  return { regex: new RegExp(source), fields, utcDesignator, hour12: fields.includes('hour12') }
+}
+
+/**
+ * The regular expression of one field specifier (`ch` written `len` times) with one capture group, and the kind of
+ * field it captures; the era (`g`) captures nothing.
+ */
+function fieldPattern(ch: string, len: number): { kind?: FieldKind; pattern: string } {
+  const digits = len === 1 ? '(\\d{1,2})' : '(\\d{2})'
+  switch (ch) {
+    case 'd':
+      if (len <= 2) return { kind: 'day', pattern: digits }
+      return { kind: len === 3 ? 'weekday' : 'weekdayLong', pattern: names(DAYS, len === 3) }
+    case 'M':
+      if (len <= 2) return { kind: 'month', pattern: digits }
+      return { kind: len === 3 ? 'monthShort' : 'monthLong', pattern: names(MONTHS, len === 3) }
+    case 'y':
+      return len <= 2 ? { kind: 'year2', pattern: digits } : { kind: 'year', pattern: `(\\d{${len}})` }
+    case 'h':
+      return { kind: 'hour12', pattern: digits }
+    case 'H':
+      return { kind: 'hour24', pattern: digits }
+    case 'm':
+      return { kind: 'minute', pattern: digits }
+    case 's':
+      return { kind: 'second', pattern: digits }
+    case 'f':
+      return { kind: 'fraction', pattern: `(\\d{${len}})` }
+    case 'F':
+      return { kind: 'fraction', pattern: `(\\d{0,${len}})` }
+    case 't':
+      return { kind: 'designator', pattern: len === 1 ? '([AaPp])' : '([AaPp][Mm])' }
+    case 'z':
+      return {
+        kind: 'zone',
+        pattern:
           len === 1
             ? '([+-]\\d{1,2}(?::\\d{2})?)'
             : len === 2
               ? '([+-]\\d{2}(?::\\d{2})?)'
               : '([+-]\\d{2}:?\\d{2})'
-        )
-        break
-      case 'K':
-        field('kzone', '(Z|z|[+-]\\d{2}:?\\d{2})?')
-        break
-      case 'g':
-        source += '(?:A\\.D\\.|AD)'
-        break
-    }
+      }
+    case 'K':
+      return { kind: 'kzone', pattern: '(Z|z|[+-]\\d{2}:?\\d{2})?' }
+    case 'g':
+      return { pattern: '(?:A\\.D\\.|AD)' }
+    default:
+      return { pattern: '' }
   }
-  source += (styles & STYLE.AllowTrailingWhite ? '\\s*' : '') + '$'
-  const regex = new RegExp(source)
-  const hasHour12 = fields.includes('hour12')
+}
 
-  return {
-    hasForm: (text) => regex.test(text),
-    parse(text: string, now: () => Date): DateTimeValue | undefined {
-      const m = regex.exec(text)
-      if (m === null) return undefined
-      let year = -1
-      let month = -1
-      let day = -1
-      let hour = 0
-      let minute = 0
-      let second = 0
-      let ticks = 0
-      let pm: boolean | undefined
-      let weekday = -1
-      let offset: number | undefined
-      let utc = utcDesignator
-      for (let i = 0; i < fields.length; i++) {
-        const g = m[i + 1]
-        if (g === undefined) continue
-        switch (fields[i]) {
-          case 'day':
-            day = Number(g)
-            break
-          case 'weekday':
-          case 'weekdayLong':
-            weekday = DAYS.findIndex((d) => d.toLowerCase().startsWith(g.toLowerCase()))
-            break
-          case 'month':
-            month = Number(g)
-            break
-          case 'monthShort':
-          case 'monthLong':
-            month = MONTHS.findIndex((n) => n.toLowerCase().startsWith(g.toLowerCase())) + 1
-            break
-          case 'year2':
-            year = twoDigitYear(g)
-            break
-          case 'year':
-            year = Number(g)
-            break
-          case 'hour12':
-          case 'hour24':
-            hour = Number(g)
-            break
-          case 'minute':
-            minute = Number(g)
-            break
-          case 'second':
-            second = Number(g)
-            break
-          case 'fraction':
-            ticks = g === '' ? 0 : Number((g + '000000').slice(0, 7))
-            break
-          case 'designator':
-            pm = g[0] === 'P' || g[0] === 'p'
-            break
-          case 'zone':
-          case 'kzone':
-            if (g === 'Z' || g === 'z') {
-              offset = 0
-              utc = true
-            } else {
-              offset = zoneMinutes(g)
-              if (offset === undefined) return undefined
-            }
-            break
-        }
-      }
-      if (utcDesignator) offset = 0
-      if (hasHour12) {
-        if (hour < 1 || hour > 12) return undefined
-        // With H/HH the hour is already on the 24-hour clock and the designator is ignored.
-        if (pm !== undefined) hour = (hour % 12) + (pm ? 12 : 0)
-      }
-      if (year === -1 || month === -1 || day === -1) {
-        const today = now()
-        if (month === -1 && day === -1) {
-          if (year === -1) {
-            if (styles & STYLE.NoCurrentDateDefault) {
-              year = 1
-              month = 1
-              day = 1
-            } else {
-              year = today.getUTCFullYear()
-              month = today.getUTCMonth() + 1
-              day = today.getUTCDate()
-            }
-          } else {
-            month = 1
-            day = 1
-          }
+/** The date and time a matched text gives; -1 for a year, month, day or weekday it does not give. */
+interface DateParts {
+  year: number
+  month: number
+  day: number
+  /** On the 24-hour clock. */
+  hour: number
+  minute: number
+  second: number
+  /** 100-nanosecond ticks within the second. */
+  ticks: number
+  /** 0 for Sunday. */
+  weekday: number
+  /** Minutes east of UTC, when the text (or the format's UTC designator) gives a zone. */
+  offset: number | undefined
+  /** The text says UTC (`Z`, or the format's UTC designator): RoundtripKind keeps the result UTC. */
+  utc: boolean
+}
+
+/** Reads the capture groups; undefined when a zone or a 12-hour clock hour is out of range. */
+function readParts(m: RegExpExecArray, pattern: FormatPattern): DateParts | undefined {
+  const parts: DateParts = {
+    year: -1,
+    month: -1,
+    day: -1,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    ticks: 0,
+    weekday: -1,
+    offset: undefined,
+    utc: pattern.utcDesignator
+  }
+  let pm: boolean | undefined
+  const fields = pattern.fields
+  for (let i = 0; i < fields.length; i++) {
+    const g = m[i + 1]
+    if (g === undefined) continue
+    switch (fields[i]) {
+      case 'day':
+        parts.day = Number(g)
+        break
+      case 'weekday':
+      case 'weekdayLong':
+        parts.weekday = DAYS.findIndex((d) => d.toLowerCase().startsWith(g.toLowerCase()))
+        break
+      case 'month':
+        parts.month = Number(g)
+        break
+      case 'monthShort':
+      case 'monthLong':
+        parts.month = MONTHS.findIndex((n) => n.toLowerCase().startsWith(g.toLowerCase())) + 1
+        break
+      case 'year2':
+        parts.year = twoDigitYear(g)
+        break
+      case 'year':
+        parts.year = Number(g)
+        break
+      case 'hour12':
+      case 'hour24':
+        parts.hour = Number(g)
+        break
+      case 'minute':
+        parts.minute = Number(g)
+        break
+      case 'second':
+        parts.second = Number(g)
+        break
+      case 'fraction':
+        parts.ticks = g === '' ? 0 : Number((g + '000000').slice(0, 7))
+        break
+      case 'designator':
+        pm = g[0] === 'P' || g[0] === 'p'
+        break
+      case 'zone':
+      case 'kzone':
+        if (g === 'Z' || g === 'z') {
+          parts.offset = 0
+          parts.utc = true
         } else {
-          if (year === -1) year = today.getUTCFullYear()
-          if (month === -1) month = 1
-          if (day === -1) day = 1
+          parts.offset = zoneMinutes(g)
+          if (parts.offset === undefined) return undefined
         }
-      }
-      if (month < 1 || month > 12 || day < 1 || year < 1 || year > 9999) return undefined
-      if (day > 28 && day > daysInMonth(year, month)) return undefined
-      if (hour > 23 || minute > 59 || second > 59) return undefined
-      let ms = utcMs(year, month, day, hour, minute, second, Math.floor(ticks / 10000))
-      if (weekday !== -1 && new Date(ms).getUTCDay() !== weekday) return undefined
-      let kind: DateKind = 'unspecified'
-      if (offset !== undefined) {
-        ms -= offset * 60000
-        if (styles & STYLE.AdjustToUniversal) kind = 'utc'
-        else if (utc && styles & STYLE.RoundtripKind) kind = 'utc'
-        else kind = 'local'
-      } else if (styles & (STYLE.AssumeUniversal | STYLE.AssumeLocal)) {
-        kind = styles & STYLE.AdjustToUniversal ? 'utc' : 'local'
-      }
-      if (!isValidMs(ms)) return undefined
-      return new DateTimeValue(ms, kind, ticks % 10000)
+        break
     }
   }
+  if (pattern.utcDesignator) parts.offset = 0
+  if (pattern.hour12) {
+    if (parts.hour < 1 || parts.hour > 12) return undefined
+    // With H/HH the hour is already on the 24-hour clock and the designator is ignored.
+    if (pm !== undefined) parts.hour = (parts.hour % 12) + (pm ? 12 : 0)
+  }
+  return parts
+}
+
+/**
+ * .NET's defaults for a date the text does not give: a time alone is today (or 1/1/0001 with NoCurrentDateDefault),
+ * a year alone is its 1 January, and otherwise the current year, month 1 and day 1 fill the gaps.
+ */
+function fillMissingDate(parts: DateParts, styles: number, now: () => Date): void {
+  if (parts.year !== -1 && parts.month !== -1 && parts.day !== -1) return
+  const today = now()
+  if (parts.month === -1 && parts.day === -1) {
+    if (parts.year === -1) {
+      if (styles & STYLE.NoCurrentDateDefault) {
+        parts.year = 1
+        parts.month = 1
+        parts.day = 1
+      } else {
+        parts.year = today.getUTCFullYear()
+        parts.month = today.getUTCMonth() + 1
+        parts.day = today.getUTCDate()
+      }
+    } else {
+      parts.month = 1
+      parts.day = 1
+    }
+  } else {
+    if (parts.year === -1) parts.year = today.getUTCFullYear()
+    if (parts.month === -1) parts.month = 1
+    if (parts.day === -1) parts.day = 1
+  }
+}
+
+/** The DateTime the parts make, with its kind from the zone and the styles; undefined when there is no such date. */
+function toDateTime(parts: DateParts, styles: number): DateTimeValue | undefined {
+  const { year, month, day, hour, minute, second, ticks, weekday, offset } = parts
+  if (month < 1 || month > 12 || day < 1 || year < 1 || year > 9999) return undefined
+  if (day > 28 && day > daysInMonth(year, month)) return undefined
+  if (hour > 23 || minute > 59 || second > 59) return undefined
+  let ms = utcMs(year, month, day, hour, minute, second, Math.floor(ticks / 10000))
+  if (weekday !== -1 && new Date(ms).getUTCDay() !== weekday) return undefined
+  let kind: DateKind = 'unspecified'
+  if (offset !== undefined) {
+    ms -= offset * 60000
+    if (styles & STYLE.AdjustToUniversal) kind = 'utc'
+    else if (parts.utc && styles & STYLE.RoundtripKind) kind = 'utc'
+    else kind = 'local'
+  } else if (styles & (STYLE.AssumeUniversal | STYLE.AssumeLocal)) {
+    kind = styles & STYLE.AdjustToUniversal ? 'utc' : 'local'
+  }
+  if (!isValidMs(ms)) return undefined
+  return new DateTimeValue(ms, kind, ticks % 10000)
 }
 
 /** DateTime.ParseExact with the invariant culture. Returns undefined when the text does not match. */

@@ -23,7 +23,9 @@ import type {
   ExpressionNode,
   ExpressionProblem,
   KeywordName,
-  ParsedExpression
+  NumberNode,
+  ParsedExpression,
+  StringNode
 } from './syntax-tree.ts'
 
 export const MAX_EXPRESSION_LENGTH = 10000
@@ -568,135 +570,154 @@ class Parser {
     visit(root, true, true)
   }
 
+  /** The checks of one known function's arguments that can be made before any row is read. */
   private checkCall(def: FunctionDef, node: CallNode): void {
-    const args = node.args
-    const constant = (i: number): { value: string; node: ExpressionNode } | undefined => {
-      const arg = args[i]
-      return arg !== undefined && (arg.kind === 'string' || arg.kind === 'number')
-        ? { value: arg.value, node: arg }
-        : undefined
-    }
-    const at = (n: ExpressionNode): [number, number] => [n.offset, n.end - n.offset]
-
-    for (const i of INTEGER_PARAMS[def.name] ?? []) {
-      const c = constant(i)
-      if (c && !/^\s*[+-]?\d+(?:\.0*)?\s*$/.test(c.value)) {
-        const param = def.params[i]?.name ?? `argument ${i + 1}`
-        this.error(`${def.name}: ${param} must be a whole number`, ...at(c.node))
-      }
-    }
-
+    this.checkWholeNumbers(def, node)
     switch (def.name) {
-      case 'FormatDateTime': {
-        const legacy = args.length === 3
-        if (legacy) {
-          this.warn(
-            'FormatDateTime with 3 arguments is the legacy form; Entra documents ' +
-              'FormatDateTime(source, dateTimeStyles, inputFormat, outputFormat) with an empty second argument: ' +
-              'FormatDateTime(source, , inputFormat, outputFormat)',
-            node.offset,
-            def.name.length
-          )
-        }
-        const styles = legacy ? undefined : constant(1)
-        if (styles && parseStyles(styles.value) === undefined) {
-          this.error(
-            'FormatDateTime: dateTimeStyles must be empty, a number such as "128", or DateTimeStyles names',
-            ...at(styles.node)
-          )
-        }
-        for (const [i, which] of [
-          [legacy ? 1 : 2, 'input'],
-          [legacy ? 2 : 3, 'output']
-        ] as const) {
-          const c = constant(i)
-          if (!c) continue
-          try {
-            compileFormat(c.value)
-          } catch (error) {
-            this.error(`FormatDateTime: invalid ${which} format: ${(error as Error).message}`, ...at(c.node))
-          }
-        }
+      case 'FormatDateTime':
+        this.checkFormatDateTime(def, node)
         break
-      }
       case 'DateAdd':
-      case 'DateDiff': {
-        const c = constant(0)
-        if (c && parseInterval(c.value) === undefined) {
-          this.error(
-            `${def.name}: unknown interval "${shorten(c.value)}"; use yyyy, q, m, y, d, w, ww, h, n or s (m is month, n is minute)`,
-            ...at(c.node)
-          )
-        }
+      case 'DateDiff':
+        this.checkInterval(def, node)
         break
-      }
-      case 'InStr': {
-        const c = args[3]
-        if (
-          c &&
-          (c.kind === 'string' || c.kind === 'number') &&
-          !/^\s*[01]\s*$|^\s*vb(text|binary)compare\s*$/i.test(c.value)
-        ) {
-          this.error('InStr: compareType must be vbBinaryCompare or vbTextCompare', ...at(c))
-        }
+      case 'InStr':
+        this.checkCompareType(node)
         break
-      }
-      case 'Mid': {
-        const c = constant(1)
-        if (c && /^\s*[+-]?\d+/.test(c.value) && Number.parseInt(c.value, 10) < 1) {
-          this.error('Mid: start must be 1 or more (the first character is 1)', ...at(c.node))
-        }
+      case 'Mid':
+        this.checkMidStart(node)
         break
-      }
       case 'ToLower':
-      case 'ToUpper': {
-        const c = constant(1)
-        if (c && c.value !== '') {
-          try {
-            Intl.getCanonicalLocales(c.value)
-            'i'.toLocaleLowerCase(c.value)
-          } catch {
-            this.error(
-              `${def.name}: "${shorten(c.value)}" is not a culture name such as en-US or tr-TR`,
-              ...at(c.node)
-            )
-          }
-        }
+      case 'ToUpper':
+        this.checkCulture(def, node)
         break
-      }
       case 'Replace':
         this.checkReplace(node)
         break
-      case 'IIF': {
-        const cond = args[0]
-        if (cond?.kind === 'comparison') {
-          const sides = [cond.left, cond.right]
-          const attribute = sides.find((s) => s.kind === 'attribute')
-          const emptyString = sides.find((s) => s.kind === 'string' && s.value === '')
-          if (attribute && emptyString && attribute.kind === 'attribute') {
-            this.warn(
-              `Entra fails an IIF condition when an attribute in it is empty or null, so this test of ` +
-                `[${shorten(attribute.name)}] against "" does not work there; use ` +
-                `Switch([${shorten(attribute.name)}], [${shorten(attribute.name)}], "", "fallback") instead`,
-              cond.offset,
-              cond.end - cond.offset
-            )
-          }
-        }
+      case 'IIF':
+        this.checkIifCondition(node)
         break
-      }
-      case 'Switch': {
-        const source = args[0]
-        if (source?.kind === 'call' && ['IsPresent', 'IsNull', 'IsNullOrEmpty'].includes(source.name)) {
-          this.warn(
-            `Entra advises against ${source.name} as the source of Switch (it can give unexpected results there); ` +
-              'test the attribute itself, e.g. Switch([x], [x], "", "fallback")',
-            source.offset,
-            source.name.length
-          )
-        }
+      case 'Switch':
+        this.checkSwitchSource(node)
         break
+    }
+  }
+
+  private checkWholeNumbers(def: FunctionDef, node: CallNode): void {
+    for (const i of INTEGER_PARAMS[def.name] ?? []) {
+      const c = constantArg(node, i)
+      if (c && !/^\s*[+-]?\d+(?:\.0*)?\s*$/.test(c.value)) {
+        const param = def.params[i]?.name ?? `argument ${i + 1}`
+        this.error(`${def.name}: ${param} must be a whole number`, ...span(c))
       }
+    }
+  }
+
+  private checkFormatDateTime(def: FunctionDef, node: CallNode): void {
+    const legacy = node.args.length === 3
+    if (legacy) {
+      this.warn(
+        'FormatDateTime with 3 arguments is the legacy form; Entra documents ' +
+          'FormatDateTime(source, dateTimeStyles, inputFormat, outputFormat) with an empty second argument: ' +
+          'FormatDateTime(source, , inputFormat, outputFormat)',
+        node.offset,
+        def.name.length
+      )
+    }
+    const styles = legacy ? undefined : constantArg(node, 1)
+    if (styles && parseStyles(styles.value) === undefined) {
+      this.error(
+        'FormatDateTime: dateTimeStyles must be empty, a number such as "128", or DateTimeStyles names',
+        ...span(styles)
+      )
+    }
+    for (const [i, which] of [
+      [legacy ? 1 : 2, 'input'],
+      [legacy ? 2 : 3, 'output']
+    ] as const) {
+      const c = constantArg(node, i)
+      if (!c) continue
+      try {
+        compileFormat(c.value)
+      } catch (error) {
+        this.error(`FormatDateTime: invalid ${which} format: ${(error as Error).message}`, ...span(c))
+      }
+    }
+  }
+
+  /** DateAdd's and DateDiff's interval. */
+  private checkInterval(def: FunctionDef, node: CallNode): void {
+    const c = constantArg(node, 0)
+    if (c && parseInterval(c.value) === undefined) {
+      this.error(
+        `${def.name}: unknown interval "${shorten(c.value)}"; use yyyy, q, m, y, d, w, ww, h, n or s (m is month, n is minute)`,
+        ...span(c)
+      )
+    }
+  }
+
+  /** InStr's compareType (a constant or one of the vb…Compare keywords). */
+  private checkCompareType(node: CallNode): void {
+    const c = node.args[3]
+    if (
+      c &&
+      (c.kind === 'string' || c.kind === 'number') &&
+      !/^\s*[01]\s*$|^\s*vb(text|binary)compare\s*$/i.test(c.value)
+    ) {
+      this.error('InStr: compareType must be vbBinaryCompare or vbTextCompare', ...span(c))
+    }
+  }
+
+  private checkMidStart(node: CallNode): void {
+    const c = constantArg(node, 1)
+    if (c && /^\s*[+-]?\d+/.test(c.value) && Number.parseInt(c.value, 10) < 1) {
+      this.error('Mid: start must be 1 or more (the first character is 1)', ...span(c))
+    }
+  }
+
+  /** ToLower's and ToUpper's culture name. */
+  private checkCulture(def: FunctionDef, node: CallNode): void {
+    const c = constantArg(node, 1)
+    if (c && c.value !== '') {
+      try {
+        Intl.getCanonicalLocales(c.value)
+        'i'.toLocaleLowerCase(c.value)
+      } catch {
+        this.error(
+          `${def.name}: "${shorten(c.value)}" is not a culture name such as en-US or tr-TR`,
+          ...span(c)
+        )
+      }
+    }
+  }
+
+  /** An IIF condition that compares an attribute with "" never holds in Entra when the attribute is empty. */
+  private checkIifCondition(node: CallNode): void {
+    const cond = node.args[0]
+    if (cond?.kind !== 'comparison') return
+    const sides = [cond.left, cond.right]
+    const attribute = sides.find((s) => s.kind === 'attribute')
+    const emptyString = sides.find((s) => s.kind === 'string' && s.value === '')
+    if (attribute && emptyString && attribute.kind === 'attribute') {
+      this.warn(
+        `Entra fails an IIF condition when an attribute in it is empty or null, so this test of ` +
+          `[${shorten(attribute.name)}] against "" does not work there; use ` +
+          `Switch([${shorten(attribute.name)}], [${shorten(attribute.name)}], "", "fallback") instead`,
+        cond.offset,
+        cond.end - cond.offset
+      )
+    }
+  }
+
+  private checkSwitchSource(node: CallNode): void {
+    const source = node.args[0]
+    if (source?.kind === 'call' && ['IsPresent', 'IsNull', 'IsNullOrEmpty'].includes(source.name)) {
+      this.warn(
+        `Entra advises against ${source.name} as the source of Switch (it can give unexpected results there); ` +
+          'test the attribute itself, e.g. Switch([x], [x], "", "fallback")',
+        source.offset,
+        source.name.length
+      )
     }
   }
 
@@ -750,4 +771,15 @@ class Parser {
 export function paramsOf(def: FunctionDef, n: number): readonly Param[] {
   if (def.name === 'FormatDateTime' && n === 3) return def.params.filter((p) => p.name !== 'dateTimeStyles')
   return def.params
+}
+
+/** Argument `i` of a call when it is a constant (a string or a number): the only arguments checked statically. */
+function constantArg(node: CallNode, i: number): StringNode | NumberNode | undefined {
+  const arg = node.args[i]
+  return arg !== undefined && (arg.kind === 'string' || arg.kind === 'number') ? arg : undefined
+}
+
+/** Offset and length of a node, for a problem that underlines all of it. */
+function span(node: ExpressionNode): [number, number] {
+  return [node.offset, node.end - node.offset]
 }

@@ -71,6 +71,13 @@ interface Boundary {
   readonly at: number
 }
 
+/** A group opening in RE2 syntax, and how many characters the .NET opening has. */
+interface GroupOpening {
+  readonly text: string
+  readonly length: number
+  readonly lookbehind: boolean
+}
+
 /** Translates a .NET pattern to RE2; throws RegexTranslationError with an actionable message. */
 export function translateRegex(pattern: string): TranslatedRegex {
   return new Translator(pattern).run()
@@ -266,68 +273,80 @@ class Translator {
     )
   }
 
+  /** `(`: a group pushed as a frame, or a comment skipped. A pending `\b` stays pending for the group's content. */
   private openGroup(): void {
     const start = this.i
+    if (this.pattern.startsWith('(?#', start)) return this.skipComment(start)
     const boundary = this.pending
-    this.pending = undefined
+    const opening = this.groupOpening(start)
+    if (boundary && opening.lookbehind) this.fail('"\\b" before a lookbehind is not supported', boundary.at)
+    this.frames.push({ start, lookbehind: opening.lookbehind, boundary })
+    this.out += opening.text
+    this.i += opening.length
+  }
+
+  /** What the group opening at `start` becomes in RE2; fails on the constructs RE2 cannot run in linear time. */
+  private groupOpening(start: number): GroupOpening {
     const inLookbehind = this.frames.some((f) => f.lookbehind)
-    const push = (text: string, length: number, lookbehind = false): void => {
-      if (boundary && lookbehind) this.fail('"\\b" before a lookbehind is not supported', boundary.at)
-      this.frames.push({ start, lookbehind, boundary })
-      this.out += text
-      this.i += length
-      this.pending = boundary
-    }
-    if (this.pattern[this.i + 1] !== '?') {
+    if (this.pattern[start + 1] !== '?') {
       if (inLookbehind)
         this.fail('a capturing group inside a lookbehind is not supported; use "(?:...)"', start)
       this.groupOrder.push(null)
-      return push('(', 1)
+      return { text: '(', length: 1, lookbehind: false }
     }
-    const rest = this.pattern.slice(this.i + 2)
-    let m: RegExpExecArray | null
-    if (rest.startsWith(':')) return push('(?:', 3)
+    const rest = this.pattern.slice(start + 2)
+    if (rest.startsWith(':')) return { text: '(?:', length: 3, lookbehind: false }
     if (rest.startsWith('=') || rest.startsWith('!')) {
       this.fail('lookahead "(?=...)" and "(?!...)" are not supported (they need backtracking)', start)
     }
-    if (rest.startsWith('<=') || rest.startsWith('<!'))
-      return push(this.pattern.slice(start, start + 4), 4, true)
-    if ((m = /^(?:<([^>]*)>|'([^']*)')/.exec(rest))) {
-      const name = (m[1] ?? m[2]) as string
-      if (name.includes('-')) this.fail('balancing groups are not supported', start)
-      if (!GROUP_NAME.test(name)) this.fail(`invalid group name "${name}" (use letters, digits and _)`, start)
-      if (this.groupNames.includes(name)) this.fail(`the group name "${name}" is used twice`, start)
-      if (inLookbehind)
-        this.fail('a capturing group inside a lookbehind is not supported; use "(?:...)"', start)
-      this.groupNames.push(name)
-      this.groupOrder.push(name)
-      return push(`(?P<${name}>`, 2 + m[0].length)
+    if (rest.startsWith('<=') || rest.startsWith('<!')) {
+      return { text: this.pattern.slice(start, start + 4), length: 4, lookbehind: true }
     }
+    const named = /^(?:<([^>]*)>|'([^']*)')/.exec(rest)
+    if (named)
+      return this.namedGroup(start, (named[1] ?? named[2]) as string, 2 + named[0].length, inLookbehind)
     if (rest.startsWith('>')) this.fail('atomic groups "(?>...)" are not supported', start)
     if (rest.startsWith('(')) this.fail('conditional groups "(?(...)...)" are not supported', start)
-    if (rest.startsWith('#')) {
-      const close = this.pattern.indexOf(')', this.i)
-      if (close < 0) this.fail('unterminated comment "(?#"', start)
-      this.i = close + 1
-      this.pending = boundary
-      return
+    const options = /^([imsnx]*)(?:-([imsnx]*))?([:)])/.exec(rest)
+    if (options) return this.inlineOptionGroup(start, options)
+    return this.fail('unrecognized group construct "(?"', start)
+  }
+
+  /** `(?<name>` or `(?'name'`, `length` characters long; RE2 writes `(?P<name>`. */
+  private namedGroup(start: number, name: string, length: number, inLookbehind: boolean): GroupOpening {
+    if (name.includes('-')) this.fail('balancing groups are not supported', start)
+    if (!GROUP_NAME.test(name)) this.fail(`invalid group name "${name}" (use letters, digits and _)`, start)
+    if (this.groupNames.includes(name)) this.fail(`the group name "${name}" is used twice`, start)
+    if (inLookbehind)
+      this.fail('a capturing group inside a lookbehind is not supported; use "(?:...)"', start)
+    this.groupNames.push(name)
+    this.groupOrder.push(name)
+    return { text: `(?P<${name}>`, length, lookbehind: false }
+  }
+
+  /** `(?i:...)` or `(?-i:...)`, passed through: i is the only option accepted after the start of the pattern. */
+  private inlineOptionGroup(start: number, options: RegExpExecArray): GroupOpening {
+    if (/[msnx]/.test((options[1] ?? '') + (options[2] ?? ''))) {
+      this.fail(
+        'only the inline option i is supported inside a pattern, e.g. "(?i:...)"; m and s are supported at its start',
+        start
+      )
     }
-    if ((m = /^([imsnx]*)(?:-([imsnx]*))?([:)])/.exec(rest))) {
-      if (/[msnx]/.test((m[1] ?? '') + (m[2] ?? ''))) {
-        this.fail(
-          'only the inline option i is supported inside a pattern, e.g. "(?i:...)"; m and s are supported at its start',
-          start
-        )
-      }
-      if (m[3] === ')') {
-        this.fail(
-          'inline options "(?i)" are only supported at the start of the pattern; use "(?i:...)" for a part',
-          start
-        )
-      }
-      return push(this.pattern.slice(start, start + 2 + m[0].length), 2 + m[0].length)
+    if (options[3] === ')') {
+      this.fail(
+        'inline options "(?i)" are only supported at the start of the pattern; use "(?i:...)" for a part',
+        start
+      )
     }
-    this.fail('unrecognized group construct "(?"', start)
+    const length = 2 + options[0].length
+    return { text: this.pattern.slice(start, start + length), length, lookbehind: false }
+  }
+
+  /** `(?#...)`: dropped; a `\b` pending before it stays pending. */
+  private skipComment(start: number): void {
+    const close = this.pattern.indexOf(')', start)
+    if (close < 0) this.fail('unterminated comment "(?#"', start)
+    this.i = close + 1
   }
 
   private closeGroup(): void {
@@ -400,12 +419,6 @@ class Translator {
     const c = this.pattern[this.i + 1]
     if (c === undefined) this.fail('the pattern ends with "\\"', start)
     this.i += 2
-    const hex = (digits: number, what: string): string => {
-      const h = this.pattern.slice(this.i, this.i + digits)
-      if (!new RegExp(`^[0-9A-Fa-f]{${digits}}$`).test(h)) this.fail(what, start)
-      this.i += digits
-      return `\\x{${h}}`
-    }
     switch (c) {
       case 'd':
         return String.raw`\p{Nd}`
@@ -422,9 +435,9 @@ class Translator {
       case 'a':
         return String.raw`\x07`
       case 'x':
-        return hex(2, '"\\x" needs two hex digits')
+        return this.hexDigits(2, '"\\x" needs two hex digits', start)
       case 'u':
-        return hex(4, '"\\u" needs four hex digits')
+        return this.hexDigits(4, '"\\u" needs four hex digits', start)
       case 'c': {
         const letter = this.pattern[this.i]
         if (letter === undefined || !/[A-Za-z]/.test(letter)) this.fail('"\\c" needs a letter', start)
@@ -443,6 +456,14 @@ class Translator {
         if (/[A-Za-z0-9]/.test(c)) this.fail(`unrecognized escape "\\${c}"`, start)
         return ASCII_PUNCTUATION.test(c) ? '\\' + c : c
     }
+  }
+
+  /** The hex digits after `\x` or `\u`: exactly `digits` of them, else the error `what`. */
+  private hexDigits(digits: number, what: string, start: number): string {
+    const h = this.pattern.slice(this.i, this.i + digits)
+    if (!new RegExp(`^[0-9A-Fa-f]{${digits}}$`).test(h)) this.fail(what, start)
+    this.i += digits
+    return `\\x{${h}}`
   }
 
   private category(c: 'p' | 'P', start: number): string {
