@@ -23,6 +23,14 @@ module.exports = {
       to: { circular: true }
     },
     {
+      name: 'no-folder-cycles',
+      comment: 'The folders form layers too: no two folders import each other, even through different files.',
+      severity: 'error',
+      scope: 'folder',
+      from: { path: '^src/' },
+      to: { circular: true }
+    },
+    {
       name: 'common-is-a-leaf',
       comment: 'src/common holds helpers every layer uses; it imports nothing else of the project.',
       severity: 'error',

@@ -33,7 +33,7 @@ import { reportRun, type RunResults } from './report/run-report.ts'
 import { findBase, reviewAgainstBase, type BaseCommit, type ReviewStage } from './review/against-base.ts'
 import { secretValues } from './settings/secret-inputs.ts'
 import { readSettings, scratchPath, type Settings } from './settings/settings.ts'
-import { DiagnosticFactory } from './validate/diagnostic-factory.ts'
+import { DiagnosticFactory } from './settings/diagnostic-factory.ts'
 
 export interface RunDependencies {
   io: ActionIO
@@ -70,13 +70,7 @@ export async function run(dependencies: RunDependencies): Promise<void> {
       openSourceGroups(context.settings, io.info)
     )
     const planOptions = planOptionsFor(context)
-    const schema = await prepareSchemaStage({
-      ...settings,
-      mappings: groups.map((group) => group.mapping),
-      factory: planOptions.diagnostics,
-      io,
-      currentFile: context.scratch('schema.json')
-    })
+    const schema = await schemaCheck(context, groups, planOptions.diagnostics)
     const plan = await planRecords(context, groups, { ...planOptions, values })
     if (settings.mode === 'reconcile') return await reconcile(context, plan)
     const review = base ? await reviewChanges(context, base, plan, groups, planOptions) : undefined
@@ -88,10 +82,7 @@ export async function run(dependencies: RunDependencies): Promise<void> {
     // offline check.
     const checked = (settings.apply ? schema.result() : undefined) ?? schema.offline()
     const results: RunResults = { plan, sent: chosen.plan, review, gatesStop, ...applied, schema: checked }
-    await reportRun(
-      { ...context, payload, signal: dependencies.signal, commentClient: dependencies.commentClient },
-      results
-    )
+    await reportRun({ ...context, payload }, results)
   } catch (error) {
     await reportFailure(error, io, settings, env, now)
   } finally {
@@ -150,6 +141,21 @@ function planOptionsFor({ settings, now }: Run): Omit<PlanOptions, 'values'> {
     context: { now, guid: randomUUID, random: Math.random },
     diagnostics: new DiagnosticFactory(settings.rules)
   }
+}
+
+/** The mappings against the provisioning job's schema: schema-file now, the tenant's in the apply pre-flight. */
+async function schemaCheck(
+  { settings, io, scratch }: Run,
+  groups: SourceGroup[],
+  factory: DiagnosticFactory
+): Promise<SchemaStage> {
+  return prepareSchemaStage({
+    ...settings,
+    mappings: groups.map((group) => group.mapping),
+    factory,
+    io,
+    currentFile: scratch('schema.json')
+  })
 }
 
 async function planRecords({ io }: Run, groups: SourceGroup[], options: PlanOptions): Promise<Plan> {

@@ -12,7 +12,7 @@ import type { GraphClient } from '../graph/http.ts'
 import type { JobTarget } from '../graph/provisioning.ts'
 import { readJobSchema } from '../graph/job-schema.ts'
 import { plural } from '../common/markdown.ts'
-import type { DiagnosticFactory } from '../validate/diagnostic-factory.ts'
+import type { DiagnosticFactory } from '../settings/diagnostic-factory.ts'
 import type { Mapping } from '../mapping/load.ts'
 import { checkAgainstSchema, renderAttributeFlow } from '../mapping/schema-check.ts'
 import {

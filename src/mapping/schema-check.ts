@@ -7,7 +7,7 @@
 import type { Diagnostic } from '../common/diagnostics.ts'
 import { closest } from '../common/did-you-mean.ts'
 import { cell, table } from '../common/markdown.ts'
-import type { DiagnosticFactory } from '../validate/diagnostic-factory.ts'
+import type { DiagnosticFactory } from '../settings/diagnostic-factory.ts'
 import type { Mapping } from './load.ts'
 import type { SchemaMappingFlow, SchemaView } from './schema-model.ts'
 

@@ -21,7 +21,7 @@ import type { RuleSeverity } from '../settings/settings.ts'
 import { openCsv, openCsvPart, type CsvPart } from '../sources/csv.ts'
 import type { SourceFile } from '../sources/source-file.ts'
 import type { DelimiterSetting } from '../settings/settings.ts'
-import { DiagnosticFactory } from '../validate/diagnostic-factory.ts'
+import { DiagnosticFactory } from '../settings/diagnostic-factory.ts'
 import { planSource, type RecordSink } from './plan-source.ts'
 import type { PlannedRecord, RecordStatus } from './model.ts'
 

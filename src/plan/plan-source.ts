@@ -8,7 +8,7 @@ import type { Mapping } from '../mapping/load.ts'
 import { createRecordMapper, type MappedValue } from '../scim/user.ts'
 import type { SourceFile } from '../sources/source-file.ts'
 import { createRecordValidator } from '../validate/record.ts'
-import type { DiagnosticFactory } from '../validate/diagnostic-factory.ts'
+import type { DiagnosticFactory } from '../settings/diagnostic-factory.ts'
 import type { PlannedRecord, RecordStatus } from './model.ts'
 
 /**

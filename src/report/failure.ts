@@ -8,7 +8,7 @@ import { InputError, formatWhere, type Diagnostic } from '../common/diagnostics.
 import { plural } from '../common/markdown.ts'
 import type { ActionIO } from '../common/runner-port.ts'
 import { scratchPath, type Settings } from '../settings/settings.ts'
-import { selectAnnotations } from './annotation-budget.ts'
+import { selectAnnotations } from '../common/annotation-budget.ts'
 import { writeStoppedReport } from './json-report.ts'
 import { renderStoppedSummary } from './job-summary.ts'
 

@@ -20,7 +20,7 @@ import { reviewDiagnostics } from '../review/change-annotations.ts'
 import { commentOnPullRequest, reviewOutputs } from '../review/review-report.ts'
 import { renderSelectionNote } from '../review/review-markdown.ts'
 import { scratchPath, type Settings } from '../settings/settings.ts'
-import { selectAnnotations } from './annotation-budget.ts'
+import { selectAnnotations } from '../common/annotation-budget.ts'
 import { failureReason } from './exit-status.ts'
 import { writePlanReport } from './json-report.ts'
 import { planTotals, renderPlanSummary } from './job-summary.ts'
@@ -48,9 +48,9 @@ export interface RunReportContext {
   now: () => Date
   /** The event payload, for the pull request to comment on. */
   payload: unknown
-  signal: AbortSignal | undefined
+  signal?: AbortSignal | undefined
   /** Signs in to GitHub's API with a token (the runner adapter's Octokit); absent, no comment is made. */
-  commentClient: ((token: string) => Promise<CommentClient>) | undefined
+  commentClient?: ((token: string) => Promise<CommentClient>) | undefined
 }
 
 export async function reportRun(context: RunReportContext, results: RunResults): Promise<void> {

@@ -12,7 +12,7 @@ import {
   type ExpressionValue
 } from '../mapping/expression/index.ts'
 import type { SourceFile, SourceRecord } from '../sources/source-file.ts'
-import type { DiagnosticFactory } from '../validate/diagnostic-factory.ts'
+import type { DiagnosticFactory } from '../settings/diagnostic-factory.ts'
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../common/service-limits.ts'
 import { jsonString } from '../common/json-string.ts'
 

@@ -1,7 +1,7 @@
 /**
  * The catalogue of record rules with their default severity. Severity decides whether a record is sent:
  * a record with any error is never sent. The `rules` input overrides severities: this
- * catalogue is the vocabulary it accepts, so it lives with the settings (validate/diagnostic-factory.ts applies it).
+ * catalogue is the vocabulary it accepts, so it lives with the settings (diagnostic-factory.ts applies it).
  */
 import type { Severity } from '../common/diagnostics.ts'
 

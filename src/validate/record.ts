@@ -4,7 +4,7 @@
 import type { Diagnostic } from '../common/diagnostics.ts'
 import type { Mapping } from '../mapping/load.ts'
 import type { MappedValue } from '../scim/user.ts'
-import type { DiagnosticFactory } from './diagnostic-factory.ts'
+import type { DiagnosticFactory } from '../settings/diagnostic-factory.ts'
 import type { RuleName } from '../settings/rule-catalogue.ts'
 import {
   ATTRIBUTE_LENGTH_LIMITS,

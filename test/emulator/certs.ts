@@ -80,13 +80,15 @@ const extension = (id: string, critical: boolean, value: Buffer): Buffer =>
   seq(oid(id), ...(critical ? [bool(true)] : []), octets(value))
 
 /** An EC P-256 self-signed certificate for 127.0.0.1 and localhost that is its own CA. */
-async function selfSignedCertificate(): Promise<TlsMaterial> {
+export async function selfSignedCertificate(): Promise<TlsMaterial> {
   const { privateKey, publicKey } = await generateKeys('ec', { namedCurve: 'P-256' })
   const spki = publicKey.export({ type: 'spki', format: 'der' })
   const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'))
   const name = seq(tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from('Entra emulator 127.0.0.1')))))
   const serial = randomBytes(16)
-  serial[0] = serial[0]! & 0x7f
+  // A DER INTEGER is minimal and positive: a first byte of 0x40–0x7f is never a padding zero nor a sign bit (a 0x00
+  // first byte before one under 0x80 is "illegal padding", which failed about one start-up in 256).
+  serial[0] = (serial[0]! & 0x3f) | 0x40
   const now = Date.now()
   const tbs = seq(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))),

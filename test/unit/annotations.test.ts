@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Diagnostic, Severity } from '../../src/common/diagnostics.ts'
-import { selectAnnotations } from '../../src/report/annotation-budget.ts'
+import { selectAnnotations } from '../../src/common/annotation-budget.ts'
 
 function many(severity: Severity, n: number): Diagnostic[] {
   return Array.from({ length: n }, (_, i) => ({

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import type { PlannedRecord } from '../../src/plan/model.ts'
-import { validateAcrossRecords } from '../../src/validate/cross-record.ts'
+import { validateAcrossRecords } from '../../src/plan/cross-record.ts'
 import { RecordIndex } from '../../src/plan/record-index.ts'
-import { DiagnosticFactory } from '../../src/validate/diagnostic-factory.ts'
+import { DiagnosticFactory } from '../../src/settings/diagnostic-factory.ts'
 
 const files = ['hr/a.csv', 'hr/b.csv']
 

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { loadMapping } from '../../src/mapping/load.ts'
 import { buildPlan } from '../../src/plan/plan.ts'
 import { openSource } from '../../src/sources/open-source.ts'
-import { DiagnosticFactory } from '../../src/validate/diagnostic-factory.ts'
+import { DiagnosticFactory } from '../../src/settings/diagnostic-factory.ts'
 
 const MAPPING = loadMapping(
   `attributes:

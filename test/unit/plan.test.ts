@@ -7,7 +7,7 @@ import { createRequestRenderer } from '../../src/plan/batches.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { DiagnosticFactory } from '../../src/validate/diagnostic-factory.ts'
+import { DiagnosticFactory } from '../../src/settings/diagnostic-factory.ts'
 
 const MAPPING = `schemaExtension: urn:ietf:params:scim:schemas:extension:contoso:1.0:User
 attributes:

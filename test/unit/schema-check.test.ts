@@ -7,7 +7,7 @@ import {
   schemaDifferences,
   schemaView
 } from '../../src/mapping/schema-model.ts'
-import { DiagnosticFactory } from '../../src/validate/diagnostic-factory.ts'
+import { DiagnosticFactory } from '../../src/settings/diagnostic-factory.ts'
 
 const CONTOSO = 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User'
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'

@@ -8,7 +8,7 @@ import { GraphError, type GraphClient, type GraphRequest } from '../../src/graph
 import { loadMapping } from '../../src/mapping/load.ts'
 import { prepareSchemaStage } from '../../src/apply/schema-preflight.ts'
 import type { Annotation } from '../../src/common/runner-port.ts'
-import { DiagnosticFactory } from '../../src/validate/diagnostic-factory.ts'
+import { DiagnosticFactory } from '../../src/settings/diagnostic-factory.ts'
 
 const schema = (attributes: string[], mapped: string[]): Record<string, unknown> => ({
   directories: [

@@ -15,7 +15,7 @@ import { MAX_REQUEST_BYTES, REQUEST_ENVELOPE_BYTES } from '../../src/common/serv
 import { createSizeEstimator } from '../../src/scim/size.ts'
 import { createPayloadWriter, type MappedValue } from '../../src/scim/user.ts'
 import { createRecordValidator } from '../../src/validate/record.ts'
-import { DiagnosticFactory } from '../../src/validate/diagnostic-factory.ts'
+import { DiagnosticFactory } from '../../src/settings/diagnostic-factory.ts'
 import type { Diagnostic } from '../../src/common/diagnostics.ts'
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'

@@ -9,7 +9,7 @@ import { ValueStore } from '../../../src/plan/value-store.ts'
 import { planBase, type BasePlan } from '../../../src/review/base.ts'
 import { discoverFiles } from '../../../src/sources/discover.ts'
 import { openSource } from '../../../src/sources/open-source.ts'
-import { DiagnosticFactory } from '../../../src/validate/diagnostic-factory.ts'
+import { DiagnosticFactory } from '../../../src/settings/diagnostic-factory.ts'
 import { scratch, type TestRepo } from '../git/repo.ts'
 
 export const MAPPING = `schemaExtension: urn:ietf:params:scim:schemas:extension:contoso:1.0:User

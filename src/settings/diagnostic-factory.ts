@@ -1,7 +1,7 @@
 /** Turns a rule's finding into a diagnostic with the severity the `rules` input gives it (its default otherwise). */
 import type { Diagnostic } from '../common/diagnostics.ts'
-import { RULES, type RuleName } from '../settings/rule-catalogue.ts'
-import type { RuleSeverity } from '../settings/settings.ts'
+import { RULES, type RuleName } from './rule-catalogue.ts'
+import type { RuleSeverity } from './settings.ts'
 
 /** Creates diagnostics with the configured severity of their rule; returns undefined for rules turned off. */
 export class DiagnosticFactory {

@@ -3,9 +3,9 @@
  * (unknown, self, cycles). Records with a resulting error are marked invalid, so they are never sent.
  */
 import type { Diagnostic } from '../common/diagnostics.ts'
-import type { RecordIndex } from '../plan/record-index.ts'
-import type { PlannedRecord } from '../plan/model.ts'
-import type { DiagnosticFactory } from './diagnostic-factory.ts'
+import type { RecordIndex } from './record-index.ts'
+import type { PlannedRecord } from './model.ts'
+import type { DiagnosticFactory } from '../settings/diagnostic-factory.ts'
 import type { RuleName } from '../settings/rule-catalogue.ts'
 
 export function validateAcrossRecords(

@@ -2,10 +2,10 @@
  * Picks the annotations to emit within GitHub's limits: at most 10 errors, 10 warnings and 10 notices per step
  * (more are dropped silently by GitHub). Most important first; then one notice counting the rest.
  */
-import type { Diagnostic } from '../common/diagnostics.ts'
-import { plural } from '../common/markdown.ts'
-import type { Annotation } from '../common/runner-port.ts'
-import { ANNOTATIONS_PER_SEVERITY } from '../common/github-limits.ts'
+import type { Diagnostic } from './diagnostics.ts'
+import { plural } from './markdown.ts'
+import type { Annotation } from './runner-port.ts'
+import { ANNOTATIONS_PER_SEVERITY } from './github-limits.ts'
 
 /**
  * `diagnostics` must already be in order of importance within a severity (the plan sorts by file and line).
