@@ -83,6 +83,13 @@ module.exports = {
       to: { path: '^src/actions-io\\.ts$' }
     },
     {
+      name: 'one-door-into-the-expression-engine',
+      comment: 'Outside src/mapping/expression, the engine is used through its index.ts only.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/mapping/expression/' },
+      to: { path: '^src/mapping/expression/', pathNot: '^src/mapping/expression/index\\.ts$' }
+    },
+    {
       name: 'src-never-imports-tests',
       comment: 'The action never depends on the emulator, test helpers or scripts.',
       severity: 'error',

@@ -18,7 +18,7 @@ import { TextChunkReader, type ByteRange } from './text.ts'
 import type { SourceFile, SourceRecord } from './source-file.ts'
 import type { DelimiterSetting } from '../settings/settings.ts'
 import { shorten } from '../common/shorten.ts'
-import { NUL, nulInValue } from './values.ts'
+import { NUL, nulInValue } from './nul-check.ts'
 
 export interface CsvOptions {
   delimiter: DelimiterSetting

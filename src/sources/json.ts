@@ -18,7 +18,7 @@ import { countLineBreaks } from './csv.ts'
 import { checkHeaderNames } from './headers.ts'
 import { jsonElements, MAX_JSON_DEPTH } from './json-array.ts'
 import { TextChunkReader } from './text.ts'
-import { NUL, nulInValue } from './values.ts'
+import { NUL, nulInValue } from './nul-check.ts'
 import type { SourceFile, SourceRecord } from './source-file.ts'
 import { shorten } from '../common/shorten.ts'
 

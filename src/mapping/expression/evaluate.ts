@@ -26,7 +26,7 @@ import {
   text,
   truth,
   type Value
-} from './values.ts'
+} from './coercion.ts'
 
 export interface BindOptions {
   /** An empty cell ('') is an absent value (null). Default true. */

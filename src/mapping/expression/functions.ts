@@ -44,7 +44,7 @@ import {
   type Row,
   text,
   type Value
-} from './values.ts'
+} from './coercion.ts'
 
 export interface Param {
   readonly name: string

@@ -1,4 +1,4 @@
-/** Checks on values shared by the readers. */
+/** The NUL-character check on values, shared by the readers. */
 import type { Diagnostic } from '../common/diagnostics.ts'
 
 /** U+0000, which no text attribute in Entra can hold. */
