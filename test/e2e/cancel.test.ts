@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startEmulator, type Emulator } from '../emulator/index.ts'
 import { acceptedByEmulator } from '../helpers/accepted.ts'
-import { emulatorRunOptions, runAction } from '../helpers/run-action.ts'
+import { emulatorRunOptions, runAction, type ActionRun } from '../helpers/run-action.ts'
 
 const examples = path.join(import.meta.dirname, '..', '..', 'examples')
 
@@ -27,38 +27,55 @@ interface Manifest {
   reason?: string
 }
 
+/** An apply run of the 10 example records, one per request, against an emulator that answers each call in 700 ms. */
+async function slowUpload(): Promise<{
+  emu: Emulator
+  workspace: string
+  inputs: Record<string, string>
+  env: Record<string, string>
+}> {
+  emulator = await startEmulator({
+    deterministic: false,
+    processing: { delayMs: 60_000 },
+    faults: [{ target: 'graph.bulkUpload', delayMs: 700 }]
+  })
+  const workspace = mkdtempSync(path.join(tmpdir(), 'workspace-'))
+  cpSync(examples, workspace, { recursive: true })
+  const target = emulatorRunOptions(emulator.env())
+  return {
+    emu: emulator,
+    workspace,
+    inputs: { files: 'hr/*.csv', mapping: 'mapping.yml', mode: 'apply', 'batch-size': '1', ...target.inputs },
+    env: { ...target.env, ENTRA_HR_SYNC_MAX_WAIT_MS: '20', ENTRA_HR_SYNC_CONCURRENCY: '2' }
+  }
+}
+
+/** Runs the action and, once 3 requests are answered, sends the signals 150 ms apart (the first at once). */
+async function cancelAfterThreeAnswers(
+  workspace: string,
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  signals: NodeJS.Signals[]
+): Promise<{ run: ActionRun; signalledAt: number }> {
+  let signalledAt = 0
+  const run = await runAction({
+    workspace,
+    inputs,
+    env,
+    onStdout: (stdout, kill) => {
+      if (signalledAt !== 0 || !stdout.includes('3 of 10 requests answered')) return
+      signalledAt = Date.now()
+      signals.forEach((signal, i) => setTimeout(() => kill(signal), i * 150))
+    }
+  })
+  return { run, signalledAt }
+}
+
 describe('a cancelled apply run', () => {
   test('SIGTERM mid-upload: the report, summary, outputs and journal list exactly what was staged; a rerun sends only the rest', async () => {
-    emulator = await startEmulator({
-      deterministic: false,
-      processing: { delayMs: 60_000 },
-      faults: [{ target: 'graph.bulkUpload', delayMs: 700 }]
-    })
-    const emu = emulator
-    const workspace = mkdtempSync(path.join(tmpdir(), 'workspace-'))
-    cpSync(examples, workspace, { recursive: true })
-    const target = emulatorRunOptions(emu.env())
-    const inputs = {
-      files: 'hr/*.csv',
-      mapping: 'mapping.yml',
-      mode: 'apply',
-      'batch-size': '1',
-      ...target.inputs
-    }
-    const env = { ...target.env, ENTRA_HR_SYNC_MAX_WAIT_MS: '20', ENTRA_HR_SYNC_CONCURRENCY: '2' }
+    const { emu, workspace, inputs, env } = await slowUpload()
 
-    let signalledAt = 0
-    const first = await runAction({
-      workspace,
-      inputs,
-      env,
-      onStdout: (stdout, kill) => {
-        if (signalledAt === 0 && stdout.includes('3 of 10 requests answered')) {
-          signalledAt = Date.now()
-          kill('SIGTERM')
-        }
-      }
-    })
+    const { run: first, signalledAt } = await cancelAfterThreeAnswers(workspace, inputs, env, ['SIGTERM'])
     const exitedAfterMs = Date.now() - signalledAt
     expect(signalledAt).toBeGreaterThan(0)
     expect(first.exitCode).toBe(1)
@@ -134,5 +151,29 @@ describe('a cancelled apply run', () => {
       outcomes: { records: Array<{ externalId: string }> }
     }
     expect(outcomes.outcomes.records.map((r) => r.externalId).sort()).toEqual([...everyRecord.keys()].sort())
+  })
+
+  test("the runner's sequence, SIGINT then SIGTERM while the run is finishing: the second signal is absorbed, the report is whole", async () => {
+    const { emu, workspace, inputs, env } = await slowUpload()
+    // GitHub sends SIGTERM 7.5 s after SIGINT; sooner here, so it lands while answers in flight are still awaited.
+    const { run, signalledAt } = await cancelAfterThreeAnswers(workspace, inputs, env, ['SIGINT', 'SIGTERM'])
+    expect(signalledAt).toBeGreaterThan(0)
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe('')
+    // Before GitHub's SIGTERM (7.5 s after SIGINT), so the runner never has to kill the step.
+    expect(Date.now() - signalledAt).toBeLessThan(7_500)
+    const staged = acceptedByEmulator(emu)
+    const n = staged.size
+    expect(n).toBeGreaterThanOrEqual(3)
+    expect(n).toBeLessThan(10)
+    expect(run.stdout).toMatch(new RegExp(`::error::cancelled \\(SIGINT\\): ${n} staged, ${10 - n} not sent`))
+    expect(run.summary).toContain(`cancelled: ${n} staged, ${10 - n} not sent`)
+    expect(run.outputs).toMatchObject({ sent: String(n), 'not-sent': String(10 - n) })
+    const report = JSON.parse(readFileSync(path.join(run.runnerTemp, 'entra-hr-sync-sync.json'), 'utf8')) as {
+      manifest: Manifest[]
+    }
+    expect(report.manifest).toHaveLength(10)
+    const reportStaged = report.manifest.filter((m) => m.outcome === 'staged').map((m) => m.externalId)
+    expect(reportStaged.sort()).toEqual([...staged.keys()].sort())
   })
 })
