@@ -38,9 +38,10 @@ export class RecordIndex {
    */
   resolveManagers(records: readonly PlannedRecord[]): Int32Array {
     const managers = new Int32Array(records.length).fill(-1)
-    records.forEach((record, index) => {
-      if (record.managerId !== undefined) managers[index] = this.byExternalId.get(record.managerId) ?? -1
-    })
+    for (let index = 0; index < records.length; index++) {
+      const managerId = (records[index] as PlannedRecord).managerId
+      if (managerId !== undefined) managers[index] = this.#externalIds.get(managerId) ?? -1
+    }
     return managers
   }
 

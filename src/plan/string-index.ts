@@ -1,14 +1,15 @@
 /**
  * A string → record index on typed arrays (open addressing, linear probing). On a million records it is an order of
  * magnitude cheaper than a Map: no per-entry objects, no rehash of a huge backing store in the garbage-collected
- * heap. Keys are not stored: `keyOf(record)` reads them back from the records to confirm a match.
+ * heap. Keys are not stored: `keyOf(record)` reads them back from the records to confirm a match. A slot's record
+ * and hash sit side by side in one array, so a probe touches one cache line rather than two (on a million keys
+ * almost every probe misses the cache).
  */
 export class StringIndex {
   readonly #keyOf: (record: number) => string
   readonly #foldCase: boolean
-  /** record + 1 per slot; 0 is an empty slot. */
-  #slots = new Int32Array(1 << 12)
-  #hashes = new Int32Array(1 << 12)
+  /** Per slot, at 2 × slot: record + 1 (0 is an empty slot); at 2 × slot + 1: the key's hash. */
+  #table = new Int32Array(2 << 12)
   #size = 0
 
   /** `foldCase`: keys match regardless of ASCII and Unicode case, as UPNs do. */
@@ -23,32 +24,40 @@ export class StringIndex {
 
   /** Makes room for `count` more keys at once, sparing the rehashes of growing step by step. */
   reserve(count: number): void {
-    while ((this.#size + count) * 2 > this.#slots.length) this.#grow()
+    let slots = this.#slotCount()
+    while ((this.#size + count) * 2 > slots) slots *= 2
+    // One new table at the final size: doubling step by step would allocate (and touch) twice the memory.
+    if (slots > this.#slotCount()) this.#rehash(slots)
   }
 
   /** The record stored for the key, or undefined. */
   get(key: string): number | undefined {
     const found = this.#find(key, hashOf(key, this.#foldCase))
-    return found >= 0 ? (this.#slots[found] as number) - 1 : undefined
+    return found >= 0 ? (this.#table[2 * found] as number) - 1 : undefined
   }
 
   /** Stores `record` for the key unless the key is present; returns the record already stored, or undefined. */
   addIfAbsent(key: string, record: number): number | undefined {
     const hash = hashOf(key, this.#foldCase)
     const found = this.#find(key, hash)
-    if (found >= 0) return (this.#slots[found] as number) - 1
-    if ((this.#size + 1) * 2 > this.#slots.length) this.#grow()
+    if (found >= 0) return (this.#table[2 * found] as number) - 1
+    if ((this.#size + 1) * 2 > this.#slotCount()) this.#grow()
     this.#place(record + 1, hash)
     this.#size++
     return undefined
   }
 
+  #slotCount(): number {
+    return this.#table.length >> 1
+  }
+
   #find(key: string, hash: number): number {
-    const mask = this.#slots.length - 1
+    const table = this.#table
+    const mask = (table.length >> 1) - 1
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const stored = this.#slots[slot] as number
+      const stored = table[2 * slot] as number
       if (stored === 0) return -1
-      if (this.#hashes[slot] === hash && this.#same(this.#keyOf(stored - 1), key)) return slot
+      if (table[2 * slot + 1] === hash && this.#same(this.#keyOf(stored - 1), key)) return slot
     }
   }
 
@@ -57,20 +66,23 @@ export class StringIndex {
   }
 
   #place(stored: number, hash: number): void {
-    const mask = this.#slots.length - 1
+    const table = this.#table
+    const mask = (table.length >> 1) - 1
     let slot = hash & mask
-    while (this.#slots[slot] !== 0) slot = (slot + 1) & mask
-    this.#slots[slot] = stored
-    this.#hashes[slot] = hash
+    while (table[2 * slot] !== 0) slot = (slot + 1) & mask
+    table[2 * slot] = stored
+    table[2 * slot + 1] = hash
   }
 
   #grow(): void {
-    const slots = this.#slots
-    const hashes = this.#hashes
-    this.#slots = new Int32Array(slots.length * 2)
-    this.#hashes = new Int32Array(slots.length * 2)
-    for (let i = 0; i < slots.length; i++) {
-      if (slots[i] !== 0) this.#place(slots[i] as number, hashes[i] as number)
+    this.#rehash(this.#slotCount() * 2)
+  }
+
+  #rehash(slots: number): void {
+    const old = this.#table
+    this.#table = new Int32Array(2 * slots)
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i] !== 0) this.#place(old[i] as number, old[i + 1] as number)
     }
   }
 }

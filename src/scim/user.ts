@@ -78,14 +78,20 @@ export function createRecordMapper(
         continue
       }
       if (result === IGNORE_OBJECT_FLOW) ignored = true
-      const text = single(result, (count) => {
-        const diagnostic = diagnostics.create('value-multiple', {
-          file,
-          line: record.line,
-          message: `${attribute.path}: the expression produced ${count} values; a single value is expected`
-        })
-        if (diagnostic) problems.push(diagnostic)
-      })
+      // Strings, the usual result, skip single(): no call and no callback allocated per attribute and record.
+      const text =
+        typeof result === 'string'
+          ? result === ''
+            ? undefined
+            : result
+          : single(result, (count) => {
+              const diagnostic = diagnostics.create('value-multiple', {
+                file,
+                line: record.line,
+                message: `${attribute.path}: the expression produced ${count} values; a single value is expected`
+              })
+              if (diagnostic) problems.push(diagnostic)
+            })
       values.push(text === undefined ? undefined : isBoolean ? toBoolean(text) : text)
     }
     return { values, ignored, diagnostics: problems }
