@@ -108,6 +108,7 @@ function fileKeys(
   first.reserve(pending.length)
   const { hashes, records } = pending.byHash()
   pending.clear()
+  let newGroups = false
   for (let i = 0; i < hashes.length; i++) {
     const index = records[i] as number
     const seen = first.addHashed(index, hashes[i] as number)
@@ -115,8 +116,16 @@ function fileKeys(
     const name = groupKey(index)
     const group = duplicates.get(name)
     if (group) group.push(index)
-    else duplicates.set(name, [seen, index])
+    else {
+      duplicates.set(name, [seen, index])
+      newGroups = true
+    }
   }
+  if (!newGroups) return
+  // Groups in the order their second record comes in the run, as when records were filed one by one.
+  const groups = [...duplicates].sort(([, a], [, b]) => (a[1] as number) - (b[1] as number))
+  duplicates.clear()
+  for (const [name, group] of groups) duplicates.set(name, group)
 }
 
 /** Bits of the hash that order pending keys: 256 stretches of the table, each small enough to stay in the cache. */
