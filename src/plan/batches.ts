@@ -17,19 +17,26 @@ import {
  * their reports, …), file order within a depth. Entra sets a manager only if it processed the manager first.
  */
 export function uploadOrder(records: readonly PlannedRecord[], managers: Int32Array): number[] {
-  const valid: number[] = []
+  // Typed arrays and arrays made at their final length: on a million records, growing arrays push by push costs
+  // more than the rest of the ordering.
+  const valid = new Int32Array(records.length)
   const position = new Int32Array(records.length).fill(-1)
-  records.forEach((record, index) => {
-    if (record.status !== 'valid') return
-    position[index] = valid.length
-    valid.push(index)
-  })
+  let count = 0
+  for (let index = 0; index < records.length; index++) {
+    if ((records[index] as PlannedRecord).status !== 'valid') continue
+    position[index] = count
+    valid[count++] = index
+  }
   // Only a manager that is sent can come first.
-  const order = hierarchyOrder(valid.length, (k) => {
-    const manager = managers[valid[k]!]!
-    return manager >= 0 && position[manager]! >= 0 ? position[manager] : undefined
-  })
-  return order.map((k) => valid[k]!)
+  const managerPositions = new Int32Array(count)
+  for (let k = 0; k < count; k++) {
+    const manager = managers[valid[k] as number] as number
+    managerPositions[k] = manager >= 0 ? (position[manager] as number) : -1
+  }
+  const order = depthOrder(count, managerPositions)
+  const result = new Array<number>(count)
+  for (let k = 0; k < count; k++) result[k] = valid[order[k] as number] as number
+  return result
 }
 
 /**
@@ -37,29 +44,45 @@ export function uploadOrder(records: readonly PlannedRecord[], managers: Int32Ar
  * Iterative, so a chain of any length is fine; a cycle (reported by validation) is cut where it closes.
  */
 export function hierarchyOrder(count: number, managerOf: (position: number) => number | undefined): number[] {
+  const managers = new Int32Array(count)
+  for (let k = 0; k < count; k++) managers[k] = managerOf(k) ?? -1
+  return Array.from(depthOrder(count, managers))
+}
+
+/** hierarchyOrder with each position's manager position (-1 for none) in a typed array. */
+function depthOrder(count: number, managerOf: Int32Array): Int32Array {
   const UNKNOWN = -1
   const ON_CHAIN = -2
   const depth = new Int32Array(count).fill(UNKNOWN)
-  const chain: number[] = []
+  const chain = new Int32Array(count) // the current walk up the hierarchy, one array for all walks
   let maxDepth = 0
   for (let start = 0; start < count; start++) {
-    chain.length = 0
-    let current: number | undefined = start
-    while (current !== undefined && depth[current] === UNKNOWN) {
-      chain.push(current)
+    let length = 0
+    let current = start
+    while (current >= 0 && depth[current] === UNKNOWN) {
+      chain[length++] = current
       depth[current] = ON_CHAIN
-      current = managerOf(current)
+      current = managerOf[current] as number
     }
-    let next = current !== undefined && depth[current]! >= 0 ? depth[current]! + 1 : 0
-    for (let i = chain.length - 1; i >= 0; i--) depth[chain[i]!] = next++
-    maxDepth = Math.max(maxDepth, depth[start]!)
+    let below = current >= 0 && (depth[current] as number) >= 0 ? (depth[current] as number) + 1 : 0
+    for (let i = length - 1; i >= 0; i--) depth[chain[i] as number] = below++
+    maxDepth = Math.max(maxDepth, depth[start] as number)
   }
-  const order = Array.from({ length: count }, (_, k) => k)
-  if (maxDepth === 0) return order
   // Counting sort by depth keeps position order within a depth and stays linear on big runs.
-  const buckets: number[][] = Array.from({ length: maxDepth + 1 }, () => [])
-  for (const k of order) buckets[depth[k]!]!.push(k)
-  return buckets.flat()
+  // next[d]: where the next position of depth d goes (the count of shallower positions, then onwards).
+  const next = new Int32Array(maxDepth + 2)
+  for (let k = 0; k < count; k++) {
+    const d = depth[k] as number
+    next[d + 1] = (next[d + 1] as number) + 1
+  }
+  for (let d = 1; d < next.length; d++) next[d] = (next[d] as number) + (next[d - 1] as number)
+  const order = new Int32Array(count)
+  for (let k = 0; k < count; k++) {
+    const d = depth[k] as number
+    order[next[d] as number] = k
+    next[d] = (next[d] as number) + 1
+  }
+  return order
 }
 
 /**

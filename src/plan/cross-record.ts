@@ -80,9 +80,13 @@ function checkManagers(
 ): void {
   // Each record has at most one manager, so walking manager links from every record finds every cycle once.
   const state = new Uint8Array(records.length) // 0 unvisited, 1 on the current walk, 2 done
-  records.forEach((record, start) => {
+  // The records of the current walk, in one array for all walks: this runs once per record of a big run.
+  const walk = new Int32Array(records.length)
+  let walked = 0
+  for (let start = 0; start < records.length; start++) {
+    const record = records[start] as PlannedRecord
     // Invalid records are checked too, so a row shows all its problems in one run, not one per fix.
-    if (record.status === 'ignored' || record.managerId === undefined) return
+    if (record.status === 'ignored' || record.managerId === undefined) continue
     const manager = managers[start]!
     if (record.managerId === record.externalId) {
       report('manager-self', start, `record ${record.externalId} names itself as its manager`)
@@ -91,20 +95,21 @@ function checkManagers(
     } else if (records[manager]!.status !== 'valid') {
       report('manager-unknown', start, `manager ${record.managerId} has errors and will not be sent`)
     }
-    if (state[start] !== 0) return
-    const walk: number[] = []
+    if (state[start] !== 0) continue
+    walked = 0
     let current: number | undefined = start
     while (current !== undefined && state[current] === 0) {
       state[current] = 1
-      walk.push(current)
+      walk[walked++] = current
       const next: number = managers[current]!
       current = next < 0 || next === current ? undefined : next
     }
     if (current !== undefined && state[current] === 1) {
-      const cycle = walk.slice(walk.indexOf(current))
+      const onWalk = walk.subarray(0, walked)
+      const cycle = Array.from(onWalk.subarray(onWalk.indexOf(current)))
       const chain = [...cycle, current].map((i) => records[i]!.externalId).join(' → ')
       for (const index of cycle) report('manager-cycle', index, `manager references form a cycle: ${chain}`)
     }
-    for (const index of walk) state[index] = 2
-  })
+    for (let i = 0; i < walked; i++) state[walk[i] as number] = 2
+  }
 }

@@ -54,13 +54,16 @@ export function createRecordMapper(
     isBoolean: BOOLEAN_KEYS.has(attribute.target.key)
   }))
   const file = source.file
+  // Each record's values start as a copy of this: one allocation at the final length, where pushing grows the
+  // array twice on the way. A copy of a packed array stays packed (JSON.stringify of a holey one is slow in V8).
+  const noValues: MappedValue[] = evaluators.map(() => undefined)
 
   function map(record: SourceRecord): MappedRecord {
-    // Built with push so the array stays packed: JSON.stringify of a holey array takes V8's slow path.
-    const values: MappedValue[] = []
+    const values = noValues.slice()
     const problems: Diagnostic[] = record.diagnostics ? [...record.diagnostics] : []
     let ignored = false
-    for (const { attribute, evaluate, isBoolean } of evaluators) {
+    for (let at = 0; at < evaluators.length; at++) {
+      const { attribute, evaluate, isBoolean } = evaluators[at] as (typeof evaluators)[number]
       let result: ExpressionValue
       try {
         result = evaluate(record.values)
@@ -74,19 +77,24 @@ export function createRecordMapper(
           ...(error.value !== undefined && !attribute.expression.secret ? { detail: error.value } : {})
         })
         if (diagnostic) problems.push(diagnostic)
-        values.push(undefined)
         continue
       }
       if (result === IGNORE_OBJECT_FLOW) ignored = true
-      const text = single(result, (count) => {
-        const diagnostic = diagnostics.create('value-multiple', {
-          file,
-          line: record.line,
-          message: `${attribute.path}: the expression produced ${count} values; a single value is expected`
-        })
-        if (diagnostic) problems.push(diagnostic)
-      })
-      values.push(text === undefined ? undefined : isBoolean ? toBoolean(text) : text)
+      // Strings, the usual result, skip single(): no call and no callback allocated per attribute and record.
+      const text =
+        typeof result === 'string'
+          ? result === ''
+            ? undefined
+            : result
+          : single(result, (count) => {
+              const diagnostic = diagnostics.create('value-multiple', {
+                file,
+                line: record.line,
+                message: `${attribute.path}: the expression produced ${count} values; a single value is expected`
+              })
+              if (diagnostic) problems.push(diagnostic)
+            })
+      if (text !== undefined) values[at] = isBoolean ? toBoolean(text) : text
     }
     return { values, ignored, diagnostics: problems }
   }
