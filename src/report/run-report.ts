@@ -19,7 +19,7 @@ import type { ReviewStage } from '../review/against-base.ts'
 import { reviewDiagnostics } from '../review/change-annotations.ts'
 import { commentOnPullRequest, reviewOutputs } from '../review/review-report.ts'
 import { renderSelectionNote } from '../review/review-markdown.ts'
-import { scratchPath, type Settings } from '../settings/settings.ts'
+import type { Settings } from '../settings/settings.ts'
 import { selectAnnotations } from '../common/annotation-budget.ts'
 import { failureReason } from './exit-status.ts'
 import { writePlanReport } from './json-report.ts'
@@ -46,6 +46,8 @@ export interface RunReportContext {
   settings: Settings
   env: NodeJS.ProcessEnv
   now: () => Date
+  /** A file in RUNNER_TEMP for this step (the report, the manifest journal). */
+  scratch: (extension: string) => string
   /** The event payload, for the pull request to comment on. */
   payload: unknown
   signal?: AbortSignal | undefined
@@ -57,7 +59,7 @@ export async function reportRun(context: RunReportContext, results: RunResults):
   const { io, settings, env, now } = context
   const { plan, sent, review, upload, outcomes, written } = results
   await io.group('📝 Reporting', async () => {
-    const reportFile = scratchPath(settings.runnerTemp, env, 'json')
+    const reportFile = context.scratch('json')
     const detail = settings.summaryDetail
     await writePlanReport(
       reportFile,
@@ -79,9 +81,10 @@ export async function reportRun(context: RunReportContext, results: RunResults):
     if (!(await io.writeSummary(jobSummary(context, results, reportFile))))
       io.warn('No job summary: GITHUB_STEP_SUMMARY is not set.')
     if (review && settings.review.comment) {
-      const token = settings.review.githubToken
-      const client = token && context.commentClient ? await context.commentClient(token) : undefined
-      await commentOnPullRequest(review, client, env, context.payload, io)
+      const { githubToken: token } = settings.review
+      const { commentClient } = context
+      const connect = token && commentClient ? () => commentClient(token) : undefined
+      await commentOnPullRequest(review, connect, env, context.payload, io)
     }
     const outputs = {
       ...planOutputs(sent, reportFile, upload),
@@ -107,10 +110,9 @@ function annotationOrder({ review, schema, outcomes, plan }: RunResults): Diagno
 }
 
 /** Why the step fails, or undefined: a cancellation, a safety gate, the inputs, the upload, the outcomes, writeback. */
-function failureOf({ settings, env, signal }: RunReportContext, results: RunResults): string | undefined {
+function failureOf({ settings, scratch, signal }: RunReportContext, results: RunResults): string | undefined {
   const { review, upload, outcomes, written } = results
-  if (signal?.aborted)
-    return cancelledReason(upload, reasonOf(signal), scratchPath(settings.runnerTemp, env, 'manifest.jsonl'))
+  if (signal?.aborted) return cancelledReason(upload, reasonOf(signal), scratch('manifest.jsonl'))
   const gate = results.gatesStop
     ? review?.review.gates.diagnostics.find((d) => d.severity === 'error')
     : undefined

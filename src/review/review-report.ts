@@ -19,7 +19,8 @@ export function reviewOutputs(stage: ReviewStage): Record<string, string> {
 
 export async function commentOnPullRequest(
   stage: ReviewStage,
-  client: CommentClient | undefined,
+  /** Signs in with the github-token input; undefined when there is no token or no client to make (no comment). */
+  connect: (() => Promise<CommentClient>) | undefined,
   env: NodeJS.ProcessEnv,
   payload: unknown,
   io: ActionIO
@@ -31,6 +32,8 @@ export async function commentOnPullRequest(
   }
   const body = stage.review.comment ?? stage.review.markdown
   try {
+    // Signed in only for a pull request, and inside the try: a client that cannot be made is a warning, not a stop.
+    const client = connect ? await connect() : undefined
     const result = await upsertReviewComment({ target, body, client })
     if (result.status === 'skipped')
       io.annotate({ severity: 'notice', title: 'No pull-request comment', message: result.reason })

@@ -80,21 +80,15 @@ export function createRecordMapper(
         continue
       }
       if (result === IGNORE_OBJECT_FLOW) ignored = true
-      // Strings, the usual result, skip single(): no call and no callback allocated per attribute and record.
-      const text =
-        typeof result === 'string'
-          ? result === ''
-            ? undefined
-            : result
-          : single(result, (count) => {
-              const diagnostic = diagnostics.create('value-multiple', {
-                file,
-                line: record.line,
-                message: `${attribute.path}: the expression produced ${count} values; a single value is expected`
-              })
-              if (diagnostic) problems.push(diagnostic)
-            })
-      if (text !== undefined) values[at] = isBoolean ? toBoolean(text) : text
+      const text = single(result)
+      if (typeof text === 'number') {
+        const diagnostic = diagnostics.create('value-multiple', {
+          file,
+          line: record.line,
+          message: `${attribute.path}: the expression produced ${text} values; a single value is expected`
+        })
+        if (diagnostic) problems.push(diagnostic)
+      } else if (text !== undefined) values[at] = isBoolean ? toBoolean(text) : text
     }
     return { values, ignored, diagnostics: problems }
   }
@@ -102,16 +96,13 @@ export function createRecordMapper(
   return { map }
 }
 
-/** The one non-empty text of a result, or undefined for no value (null, empty, flow keywords, several values). */
-function single(result: ExpressionValue, onSeveral: (count: number) => void): string | undefined {
-  if (result === null || typeof result === 'symbol') return undefined
+/** The one non-empty text of a result; undefined for no value (null, empty, flow keywords); the count when several. */
+function single(result: ExpressionValue): string | undefined | number {
+  // Strings first: the usual result, on the hot path of every attribute of every record.
   if (typeof result === 'string') return result === '' ? undefined : result
+  if (result === null || typeof result === 'symbol') return undefined
   const present = result.filter((entry) => entry !== '')
-  if (present.length > 1) {
-    onSeveral(present.length)
-    return undefined
-  }
-  return present[0]
+  return present.length > 1 ? present.length : present[0]
 }
 
 /** 'True'/'False' in any case become booleans; anything else stays a string for the validator to report. */

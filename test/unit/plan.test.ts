@@ -34,6 +34,38 @@ async function plan(rows: string[][], rules = new Map()) {
 }
 
 describe('buildPlan', () => {
+  test('an expression with several values for a single-valued attribute is value-multiple on its line; one non-empty value is the value', async () => {
+    const mapping = loadMapping(
+      `attributes:\n  externalId: '[Id]'\n  userName: '[Upn]'\n  active: '"True"'\n  addresses[type eq "work"].locality: 'Split([City], ",")'\n`,
+      'mapping.yml'
+    )
+    const rows = [
+      ['E1', 'e1@contoso.com', 'Oslo,Bergen'],
+      ['E2', 'e2@contoso.com', ',Oslo'],
+      ['E3', 'e3@contoso.com', 'Bergen']
+    ]
+    const result = await buildPlan(mapping, [memorySource(['Id', 'Upn', 'City'], rows)], {
+      batchSize: 50,
+      context: { now: () => new Date('2026-01-01T00:00:00Z') },
+      diagnostics: new DiagnosticFactory(new Map()),
+      values: new ValueStore(path.join(mkdtempSync(path.join(tmpdir(), 'values-')), 'store'))
+    })
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        rule: 'value-multiple',
+        severity: 'error',
+        line: 2,
+        message:
+          'addresses[type eq "work"].locality: the expression produced 2 values; a single value is expected'
+      })
+    ])
+    expect(result.records.map((r) => r.status)).toEqual(['invalid', 'valid', 'valid'])
+    const sent = JSON.parse(createRequestRenderer(result)({ records: [1, 2] })) as {
+      Operations: Array<{ data: { addresses: Array<{ locality: string }> } }>
+    }
+    expect(sent.Operations.map((o) => o.data.addresses[0]?.locality)).toEqual(['Oslo', 'Bergen'])
+  })
+
   test('builds complete SCIM users, omitting empty values, with booleans and nested objects', async () => {
     const result = await plan([
       ['E1', 'ada@contoso.com', 'Active', 'Ada', 'ada@contoso.com', '', '', '2024-02-01T00:00:00Z']
